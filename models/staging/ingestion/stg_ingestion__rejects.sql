@@ -1,0 +1,9 @@
+select
+    run_id,
+    source,
+    file,
+    position,
+    reason,
+    raw_text,
+    rejected_at
+from {{ source('ingestion', 'rejects') }}

@@ -1,0 +1,1 @@
+"""Community analytics warehouse: loaders, kernels, CLI."""
