@@ -1,0 +1,279 @@
+"""One `warehouse load`: read every file, validate, then write everything in one transaction.
+
+Phases per file — read, validate, write — are logged in `raw.ingest_logs`. A load is atomic: the
+write phase of all files is one transaction (rows, rejects, logs and landed-file hashes together), so
+a load that fails or is killed leaves raw exactly as it was, and running it again completes it. A file
+that is unusable as a whole stops the load before anything is written; only its failure is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+
+from warehouse.loaders import documents, tabular
+from warehouse.loaders.batch import Batch, PhaseTiming, UnusableFile, rejects_table
+from warehouse.loaders.contracts import Contract, contracts, landing_contracts, source_for_file
+from warehouse.loaders.targets import open_warehouse
+from warehouse.loaders.write import write_batches
+from warehouse.settings import Target
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+
+#: Fault injection for tests of atomicity: `pause-before-commit` waits (to be killed) and
+#: `fail-before-commit` raises, both after every row is written and before the commit.
+FAULT_ENV = "WAREHOUSE_LOAD_FAULT"
+PAUSED_MARKER = "load paused before commit"
+
+
+class LoadUsageError(ValueError):
+    """The command was asked something impossible (unknown source, no files)."""
+
+
+@dataclass
+class FileResult:
+    source: str
+    file: str
+    status: str = "ok"
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    error: str | None = None
+
+
+@dataclass
+class LoadReport:
+    run_id: str
+    files: list[FileResult] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    contract: Contract
+    path: Path
+    fmt: str
+
+
+def plan(paths: list[Path], source: str | None = None) -> tuple[list[PlannedFile], list[str]]:
+    """The files to land (folders are scanned one level deep, by file name) and the names ignored."""
+    if source is not None and source not in landing_contracts():
+        known = ", ".join(sorted(landing_contracts()))
+        raise LoadUsageError(f"unknown source {source!r}; known sources: {known}")
+    planned: list[PlannedFile] = []
+    ignored: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            candidates = sorted(p for p in path.iterdir() if p.is_file())
+        elif path.exists():
+            candidates = [path]
+        else:
+            raise LoadUsageError(f"{path}: no such file or folder")
+        for candidate in candidates:
+            table = source or source_for_file(candidate)
+            fmt = FORMATS.get(candidate.suffix.lower())
+            if table is None or fmt is None:
+                if path.is_dir():
+                    ignored.append(candidate.name)
+                    continue
+                raise LoadUsageError(
+                    f"{candidate}: cannot tell its source from the name; use `warehouse load SOURCE PATH`"
+                )
+            planned.append(PlannedFile(contracts()[table], candidate.resolve(), fmt))
+    unique = list(dict.fromkeys(planned))
+    if not unique:
+        raise LoadUsageError("no landing files found in " + ", ".join(map(str, paths)))
+    return unique, ignored
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def read_file(item: PlannedFile, digest: str, work) -> Batch:
+    """Read and validate phases of one file."""
+    contract, path, fmt = item.contract, item.path, item.fmt
+    if fmt not in contract.formats and not (fmt == "json" and "json" in contract.formats):
+        raise UnusableFile(path, f"{fmt} is not a landing format of {contract.table} ({', '.join(contract.formats)})")
+    started, clock = _now(), time.perf_counter()
+    source_file = str(path)
+    if contract.kind == "document":
+        reader = documents.read_epochs if contract.table == "epochs" else documents.read_roster
+        valid, reject_rows, rows_read = reader(path, contract, fmt, source_file)
+        timings = [PhaseTiming("read", started, (time.perf_counter() - clock) * 1000)]
+        rejects = rejects_table(reject_rows)
+        timings.append(PhaseTiming("validate", _now(), 0.0))
+    else:
+        rows_read = tabular.read_text_table(work, path, contract, fmt)
+        timings = [PhaseTiming("read", started, (time.perf_counter() - clock) * 1000)]
+        started, clock = _now(), time.perf_counter()
+        valid, rejects = tabular.validate(work, contract, source_file)
+        timings.append(PhaseTiming("validate", started, (time.perf_counter() - clock) * 1000))
+    return Batch(contract, path, digest, rows_read, valid, rejects, timings)
+
+
+def load(
+    paths: list[Path],
+    target: Target,
+    source: str | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Lands the files into `raw` on the target; see the module docstring for the guarantees."""
+    say = on_progress or (lambda message: None)
+    planned, ignored = plan(paths, source)
+    run_id = f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    report = LoadReport(run_id=run_id, ignored=ignored)
+    warehouse = open_warehouse(target)
+    try:
+        warehouse.ensure_raw_schema()
+        digests = {item: file_hash(item.path) for item in planned}
+        landed = _already_landed(warehouse, set(digests.values()))
+        batches: list[Batch] = []
+        failures: list[tuple[PlannedFile, str, datetime]] = []
+        seen_hashes: set[tuple[str, str]] = set()
+        work = tabular.work_connection()
+        for item in planned:
+            key = (item.contract.table, digests[item])
+            if key in landed or key in seen_hashes:
+                report.files.append(FileResult(item.contract.table, str(item.path), status="skipped"))
+                say(f"{item.path.name}: identical file already landed, skipped")
+                continue
+            seen_hashes.add(key)
+            say(f"reading {item.path.name} ({item.contract.table})")
+            started = _now()
+            try:
+                batches.append(read_file(item, digests[item], work))
+            except UnusableFile as error:
+                failures.append((item, error.problem, started))
+        work.close()
+        if failures:
+            report.error = "; ".join(f"{item.path}: {problem}" for item, problem, _ in failures)
+            _log_failures(warehouse, run_id, failures)
+            report.files.extend(
+                FileResult(item.contract.table, str(item.path), "failed", error=problem) for item, problem, _ in failures
+            )
+            return report
+        if batches:
+            say(f"writing {sum(b.valid.num_rows for b in batches):,} rows in one transaction")
+            report.files.extend(_write(warehouse, run_id, batches, skipped=report.files))
+        else:
+            _log_skipped(warehouse, run_id, report.files)
+        return report
+    finally:
+        warehouse.close()
+
+
+def _already_landed(warehouse, digests: set[str]) -> set[tuple[str, str]]:
+    if not digests:
+        return set()
+    values = ", ".join(f"'{d}'" for d in sorted(digests))
+    return {(s, h) for h, s in warehouse.fetch(f"select file_hash, source from raw.landed_files where file_hash in ({values})")}
+
+
+def _log_rows(run_id: str, rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [{"run_id": run_id, "rows_read": 0, "rows_written": 0, "rows_rejected": 0, "rows_duplicate": 0,
+          "status": "ok", "error": None, **row} for row in rows],
+        schema=pa.schema([("run_id", pa.string()), ("source", pa.string()), ("file", pa.string()),
+                          ("phase", pa.string()), ("started_at", pa.timestamp("us")), ("duration_ms", pa.float64()),
+                          ("rows_read", pa.int64()), ("rows_written", pa.int64()), ("rows_rejected", pa.int64()),
+                          ("rows_duplicate", pa.int64()), ("status", pa.string()), ("error", pa.string())]),
+    )
+
+
+def _skipped_rows(files: list[FileResult]) -> list[dict]:
+    return [{"source": f.source, "file": f.file, "phase": "read", "started_at": _now(), "duration_ms": 0.0,
+             "status": "skipped"} for f in files if f.status == "skipped"]
+
+
+def _log_skipped(warehouse, run_id: str, files: list[FileResult]) -> None:
+    warehouse.begin()
+    warehouse.bulk_insert("raw.ingest_logs", _log_rows(run_id, _skipped_rows(files)))
+    warehouse.commit()
+
+
+def _log_failures(warehouse, run_id: str, failures) -> None:
+    rows = [{"source": item.contract.table, "file": str(item.path), "phase": "read", "started_at": started,
+             "duration_ms": (_now() - started).total_seconds() * 1000, "status": "failed", "error": problem}
+            for item, problem, started in failures]
+    warehouse.begin()
+    warehouse.bulk_insert("raw.ingest_logs", _log_rows(run_id, rows))
+    warehouse.commit()
+
+
+def _write(warehouse, run_id: str, batches: list[Batch], skipped: list[FileResult]) -> list[FileResult]:
+    loaded_at = _now()
+    warehouse.begin()
+    try:
+        started, clock = _now(), time.perf_counter()
+        counts = write_batches(warehouse, run_id, loaded_at, batches)
+        duration = (time.perf_counter() - clock) * 1000
+        results, log = [], _skipped_rows(skipped)
+        rejects = []
+        for batch in batches:
+            written, duplicate = counts.get(str(batch.path), (0, 0))
+            result = FileResult(batch.contract.table, str(batch.path), "ok", batch.rows_read, written,
+                                batch.rows_rejected, duplicate)
+            results.append(result)
+            base = {"source": result.source, "file": result.file}
+            read, validate = batch.timings
+            log.append({**base, "phase": "read", "started_at": read.started_at, "duration_ms": read.duration_ms,
+                        "rows_read": batch.rows_read})
+            log.append({**base, "phase": "validate", "started_at": validate.started_at,
+                        "duration_ms": validate.duration_ms, "rows_rejected": batch.rows_rejected})
+            log.append({**base, "phase": "write", "started_at": started, "duration_ms": duration,
+                        "rows_written": written, "rows_duplicate": duplicate})
+            if batch.rejects.num_rows:
+                n = batch.rejects.num_rows
+                rejects.append(pa.table({
+                    "run_id": [run_id] * n, "source": [result.source] * n, "file": [result.file] * n,
+                    "position": batch.rejects["position"], "reason": batch.rejects["reason"],
+                    "raw_text": batch.rejects["raw_text"], "rejected_at": pa.array([loaded_at] * n, pa.timestamp("us")),
+                }))
+        if rejects:
+            warehouse.bulk_insert("raw.rejects", pa.concat_tables(rejects))
+        warehouse.bulk_insert("raw.ingest_logs", _log_rows(run_id, log))
+        warehouse.bulk_insert("raw.landed_files", pa.table({
+            "file_hash": [b.file_hash for b in batches], "source": [b.contract.table for b in batches],
+            "file": [str(b.path) for b in batches], "run_id": [run_id] * len(batches),
+            "loaded_at": pa.array([loaded_at] * len(batches), pa.timestamp("us")),
+            "rows_written": [counts.get(str(b.path), (0, 0))[0] for b in batches],
+        }))
+        _inject_fault()
+        warehouse.commit()
+        return results
+    except BaseException:
+        warehouse.rollback()
+        raise
+
+
+def _inject_fault() -> None:
+    fault = os.environ.get(FAULT_ENV)
+    if fault == "pause-before-commit":
+        print(PAUSED_MARKER, flush=True, file=sys.stderr)
+        time.sleep(600)
+    elif fault == "fail-before-commit":
+        raise RuntimeError("injected failure before commit")

@@ -1,0 +1,159 @@
+"""The warehouse side of a load: one interface, a DuckDB and a PostgreSQL implementation.
+
+Everything but the bulk write and the lock is portable SQL run through `execute`/`fetch`.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Protocol
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from warehouse.loaders.contracts import Contract, contracts, ddl
+from warehouse.settings import Target
+
+
+class Warehouse(Protocol):
+    def execute(self, sql: str) -> None: ...
+    def fetch(self, sql: str) -> list[tuple]: ...
+    def bulk_insert(self, table: str, data: pa.Table) -> None: ...
+    def begin(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def index_statements(contract: Contract) -> list[str]:
+    """Indexes that keep the duplicate check and event_seq lookups cheap (PostgreSQL only)."""
+    statements = []
+    if contract.key:
+        statements.append(
+            f"create index if not exists {contract.table}_key_idx on raw.{contract.table} ({', '.join(contract.key)})"
+        )
+    if contract.has_event_seq:
+        statements.append(
+            f"create index if not exists {contract.table}_event_seq_idx on raw.{contract.table} (event_seq)"
+        )
+    return statements
+
+
+class DuckDBWarehouse:
+    def __init__(self, target: Target):
+        assert target.duckdb_path is not None
+        target.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(target.duckdb_path))
+        self.con.execute("set TimeZone = 'UTC'")
+
+    def execute(self, sql: str) -> None:
+        self.con.execute(sql)
+
+    def fetch(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    def bulk_insert(self, table: str, data: pa.Table) -> None:
+        self.con.register("bulk_rows", data)
+        try:
+            names = ", ".join(data.column_names)
+            self.con.execute(f"insert into {table} ({names}) select {names} from bulk_rows")
+        finally:
+            self.con.unregister("bulk_rows")
+
+    def begin(self) -> None:
+        self.con.execute("begin transaction")
+
+    def commit(self) -> None:
+        self.con.execute("commit")
+
+    def rollback(self) -> None:
+        self.con.execute("rollback")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def ensure_raw_schema(self) -> None:
+        self.con.execute("create schema if not exists raw")
+        for contract in contracts().values():
+            self.con.execute(ddl(contract))
+
+
+class PostgresWarehouse:
+    def __init__(self, target: Target):
+        import psycopg2
+
+        ensure_database(target)
+        self.con = psycopg2.connect(target.pg_dsn())
+        self.con.autocommit = True
+        self.cur = self.con.cursor()
+        self.cur.execute("set timezone = 'UTC'")
+
+    def execute(self, sql: str) -> None:
+        self.cur.execute(sql)
+
+    def fetch(self, sql: str) -> list[tuple]:
+        self.cur.execute(sql)
+        return self.cur.fetchall()
+
+    def bulk_insert(self, table: str, data: pa.Table) -> None:
+        """COPY in CSV form: nulls are unquoted empty fields, strings are always quoted."""
+        buffer = io.BytesIO()
+        options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+        pacsv.write_csv(_for_copy(data), buffer, write_options=options)
+        buffer.seek(0)
+        self.cur.copy_expert(
+            f"copy {table} ({', '.join(data.column_names)}) from stdin with (format csv, null '')", buffer
+        )
+
+    def begin(self) -> None:
+        self.cur.execute("begin")
+        # one load at a time: a second concurrent load waits here
+        self.cur.execute("select pg_advisory_xact_lock(hashtext('warehouse.load'))")
+
+    def commit(self) -> None:
+        self.cur.execute("commit")
+
+    def rollback(self) -> None:
+        self.cur.execute("rollback")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def ensure_raw_schema(self) -> None:
+        self.cur.execute("create schema if not exists raw")
+        for contract in contracts().values():
+            self.cur.execute(ddl(contract))
+            for statement in index_statements(contract):
+                self.cur.execute(statement)
+
+
+def _for_copy(data: pa.Table) -> pa.Table:
+    """Timestamps as ISO text so that COPY reads them without a session-dependent format."""
+    columns = []
+    for column in data.columns:
+        if pa.types.is_timestamp(column.type):
+            column = pa.compute.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+        columns.append(column)
+    return pa.table(columns, names=data.column_names)
+
+
+def ensure_database(target: Target) -> None:
+    """Creates the target database on the server if it does not exist yet."""
+    import psycopg2
+
+    try:
+        psycopg2.connect(target.pg_dsn()).close()
+        return
+    except psycopg2.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+    admin = psycopg2.connect(target.pg_dsn("postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'create database "{target.pg_database}"')
+    admin.close()
+
+
+def open_warehouse(target: Target) -> DuckDBWarehouse | PostgresWarehouse:
+    return PostgresWarehouse(target) if target.is_postgres else DuckDBWarehouse(target)

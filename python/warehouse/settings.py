@@ -1,0 +1,88 @@
+"""Where the project lives and which warehouse a command talks to (from the environment only)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+TARGETS = ("duckdb", "postgres")
+
+
+def project_root() -> Path:
+    """The dbt project folder: the checkout this package was installed from, else the working dir."""
+    here = Path(__file__).resolve().parents[2]
+    if (here / "dbt_project.yml").exists():
+        return here
+    cwd = Path.cwd()
+    for folder in (cwd, *cwd.parents):
+        if (folder / "dbt_project.yml").exists():
+            return folder
+    raise FileNotFoundError("no dbt_project.yml above the working directory; run from the project folder")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A warehouse connection: the embedded DuckDB file or a PostgreSQL database."""
+
+    name: str
+    duckdb_path: Path | None = None
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5432
+    pg_user: str = "postgres"
+    pg_password: str = ""
+    pg_database: str = "warehouse"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.name == "postgres"
+
+    def pg_dsn(self, database: str | None = None) -> str:
+        parts = {
+            "host": self.pg_host,
+            "port": self.pg_port,
+            "user": self.pg_user,
+            "dbname": database or self.pg_database,
+        }
+        if self.pg_password:
+            parts["password"] = self.pg_password
+        return " ".join(f"{key}={value}" for key, value in parts.items())
+
+    def describe(self) -> str:
+        if self.is_postgres:
+            return f"postgres://{self.pg_user}@{self.pg_host}:{self.pg_port}/{self.pg_database}"
+        return f"duckdb:{self.duckdb_path}"
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment for a dbt invocation against this target (profiles.yml reads these)."""
+        if self.is_postgres:
+            return {
+                "WAREHOUSE_TARGET": "postgres",
+                "PGHOST": self.pg_host,
+                "PGPORT": str(self.pg_port),
+                "PGUSER": self.pg_user,
+                "PGPASSWORD": self.pg_password,
+                "PGDATABASE": self.pg_database,
+            }
+        return {"WAREHOUSE_TARGET": "duckdb", "WAREHOUSE_DUCKDB_PATH": str(self.duckdb_path)}
+
+
+def target_from_env(name: str | None = None, env: dict[str, str] | None = None) -> Target:
+    """The target named (or `WAREHOUSE_TARGET`, default duckdb) with the same settings profiles.yml uses."""
+    env = dict(os.environ if env is None else env)
+    name = name or env.get("WAREHOUSE_TARGET", "duckdb")
+    if name not in TARGETS:
+        raise ValueError(f"unknown target {name!r}; choose one of {', '.join(TARGETS)}")
+    if name == "postgres":
+        return Target(
+            name=name,
+            pg_host=env.get("PGHOST", "127.0.0.1"),
+            pg_port=int(env.get("PGPORT", "5432")),
+            pg_user=env.get("PGUSER", "postgres"),
+            pg_password=env.get("PGPASSWORD", ""),
+            pg_database=env.get("PGDATABASE", "warehouse"),
+        )
+    path = Path(env.get("WAREHOUSE_DUCKDB_PATH", "warehouse.duckdb"))
+    if not path.is_absolute():
+        path = project_root() / path
+    return Target(name=name, duckdb_path=path)
