@@ -78,12 +78,11 @@ def load(
     target: Optional[str] = TargetOption,
 ) -> None:
     """Land raw files into the `raw` schema: staged, validated, idempotent and atomic."""
-    from warehouse.loaders.contracts import landing_contracts
     from warehouse.loaders.run import LoadUsageError
     from warehouse.loaders.run import load as run_load
 
     source = None
-    if len(args) > 1 and args[0] in landing_contracts() and not Path(args[0]).exists():
+    if len(args) > 1 and not Path(args[0]).exists():
         source, args = args[0], args[1:]
     tgt = _target(target)
     try:

@@ -201,7 +201,7 @@ def validate(con: duckdb.DuckDBPyConnection, contract: Contract, source_file: st
         select {out_cols}, {_lit(source_file)} as source_file, _pos as source_position,
                md5({hash_input}) as row_hash, 1 as _weight
         from checked where reason is null order by _pos
-    """).fetch_arrow_table()
+    """).to_arrow_table()
     raw_text = "_raw" if unit == "line" else \
         "to_json(struct_pack(" + ", ".join(f"{_q(c.name)} := {_q(c.name)}" for c in contract.columns) + "))"
     rejects = con.execute(f"""
@@ -210,6 +210,6 @@ def validate(con: duckdb.DuckDBPyConnection, contract: Contract, source_file: st
             union all
             select _pos, '{unit} ' || _pos, reason, cast({raw_text} as varchar) from checked where reason is not null
         ) order by _pos
-    """).fetch_arrow_table()
+    """).to_arrow_table()
     con.execute("drop table checked")
     return valid, rejects
