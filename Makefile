@@ -23,7 +23,7 @@ lint: setup
 	$(BIN)/ruff check python tests benchmarks
 
 benchmark: setup
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.loaders
 
 clean:
 	rm -rf target logs dbt_packages warehouse.duckdb* data

@@ -63,13 +63,18 @@ def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> B
     nodes = []
     for item in getattr(result.result, "results", None) or []:
         node = item.node
-        nodes.append(NodeResult(node.name, str(node.resource_type), str(item.status), float(item.execution_time or 0),
-                                item.message))
+        nodes.append(
+            NodeResult(
+                node.name, str(node.resource_type), str(item.status), float(item.execution_time or 0), item.message
+            )
+        )
     error = None if result.success else (str(result.exception) if result.exception else "dbt reported failures")
     return BuildReport(success=bool(result.success), nodes=nodes, error=error)
 
 
-def build(target: Target, full_refresh: bool = False, select: list[str] | None = None, quiet: bool = False) -> BuildReport:
+def build(
+    target: Target, full_refresh: bool = False, select: list[str] | None = None, quiet: bool = False
+) -> BuildReport:
     extra: list[str] = []
     if full_refresh:
         extra.append("--full-refresh")

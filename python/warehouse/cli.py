@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -21,8 +20,9 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
-TargetOption = typer.Option(None, "--target", "-t", help=f"Warehouse target: {' or '.join(TARGETS)} "
-                            "(default: $WAREHOUSE_TARGET or duckdb).")
+TargetOption = typer.Option(
+    None, "--target", "-t", help=f"Warehouse target: {' or '.join(TARGETS)} (default: $WAREHOUSE_TARGET or duckdb)."
+)
 
 
 def _fail(message: str, hint: str | None = None, code: int = 1) -> None:
@@ -32,7 +32,7 @@ def _fail(message: str, hint: str | None = None, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _target(name: Optional[str]):
+def _target(name: str | None):
     try:
         return target_from_env(name)
     except ValueError as error:
@@ -45,7 +45,7 @@ def generate(
     seed: int = typer.Option(42, help="Random seed; the same seed gives the same files."),
     out: Path = typer.Option(Path("data/landing"), help="Folder to write the landing files into."),
     fmt: str = typer.Option("csv", "--format", help="csv or parquet for the tabular sources."),
-    delta_of: Optional[Path] = typer.Option(None, "--delta-of", help="Write a later batch continuing this world."),
+    delta_of: Path | None = typer.Option(None, "--delta-of", help="Write a later batch continuing this world."),
     events: int = typer.Option(10_000, help="With --delta-of: how many new community events."),
 ) -> None:
     """Write realistic synthetic landing files for all four domains (and their hidden truth)."""
@@ -56,8 +56,11 @@ def generate(
     started = time.perf_counter()
     if delta_of is not None:
         if not (delta_of / "truth" / "world.json").exists():
-            _fail(f"{delta_of} holds no generated world (truth/world.json missing)",
-                  "point --delta-of at a folder written by `warehouse generate`", code=2)
+            _fail(
+                f"{delta_of} holds no generated world (truth/world.json missing)",
+                "point --delta-of at a folder written by `warehouse generate`",
+                code=2,
+            )
         summary = generate_delta(delta_of, out, events=events, seed=seed, fmt=fmt)
     else:
         if scale not in SCALES:
@@ -73,9 +76,12 @@ def generate(
 
 @app.command()
 def load(
-    args: list[str] = typer.Argument(..., metavar="DIR | SOURCE PATH...",
-                                     help="A landing folder (files matched by name), or a source name and files."),
-    target: Optional[str] = TargetOption,
+    args: list[str] = typer.Argument(
+        ...,
+        metavar="DIR | SOURCE PATH...",
+        help="A landing folder (files matched by name), or a source name and files.",
+    ),
+    target: str | None = TargetOption,
 ) -> None:
     """Land raw files into the `raw` schema: staged, validated, idempotent and atomic."""
     from warehouse.loaders.run import LoadUsageError
@@ -86,8 +92,9 @@ def load(
         source, args = args[0], args[1:]
     tgt = _target(target)
     try:
-        report = run_load([Path(a) for a in args], tgt, source=source,
-                          on_progress=lambda message: console.print(f"[dim]{message}[/]"))
+        report = run_load(
+            [Path(a) for a in args], tgt, source=source, on_progress=lambda message: console.print(f"[dim]{message}[/]")
+        )
     except LoadUsageError as error:
         _fail(str(error), "usage: warehouse load DIR  |  warehouse load SOURCE PATH...", code=2)
     except Exception as error:  # a database that cannot be reached, a disk that is full, ...
@@ -98,25 +105,31 @@ def load(
 
 
 def _print_load(report) -> None:
-    table = Table("source", "file", "read", "landed", "rejected", "duplicate", "status",
-                  title=f"load {report.run_id}")
+    table = Table("source", "file", "read", "landed", "rejected", "duplicate", "status", title=f"load {report.run_id}")
     for f in report.files:
         style = {"failed": "red", "skipped": "dim"}.get(f.status, "")
-        table.add_row(f.source, Path(f.file).name, f"{f.rows_read:,}", f"{f.rows_written:,}",
-                      f"{f.rows_rejected:,}", f"{f.rows_duplicate:,}", f.status, style=style)
+        table.add_row(
+            f.source,
+            Path(f.file).name,
+            f"{f.rows_read:,}",
+            f"{f.rows_written:,}",
+            f"{f.rows_rejected:,}",
+            f"{f.rows_duplicate:,}",
+            f.status,
+            style=style,
+        )
     console.print(table)
     if report.ignored:
         console.print(f"[dim]ignored (no source matches the name): {', '.join(report.ignored)}[/]")
     if any(f.rows_rejected for f in report.files):
-        console.print("rejected rows and their reasons are in [bold]raw.rejects[/] "
-                      f"(where run_id = '{report.run_id}')")
+        console.print(f"rejected rows and their reasons are in [bold]raw.rejects[/] (where run_id = '{report.run_id}')")
 
 
 @app.command()
 def build(
-    target: Optional[str] = TargetOption,
+    target: str | None = TargetOption,
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
-    select: Optional[list[str]] = typer.Option(None, "--select", "-s", help="dbt node selection."),
+    select: list[str] | None = typer.Option(None, "--select", "-s", help="dbt node selection."),
 ) -> None:
     """Run `dbt build` (models, snapshots, seeds and tests) against the target."""
     from warehouse.build import build as run_build
@@ -137,16 +150,17 @@ def build(
 
 @app.command()
 def quality(
-    layer: Optional[str] = typer.Option(None, help="raw, staging or marts (default: all)."),
-    target: Optional[str] = TargetOption,
+    layer: str | None = typer.Option(None, help="raw, staging or marts (default: all)."),
+    target: str | None = TargetOption,
 ) -> None:
     """Run the Great Expectations suites and write the data-quality report."""
-    _fail("the Great Expectations suites are not part of the warehouse yet; `warehouse build` runs the dbt tests",
-          code=3)
+    _fail(
+        "the Great Expectations suites are not part of the warehouse yet; `warehouse build` runs the dbt tests", code=3
+    )
 
 
 @app.command()
-def status(target: Optional[str] = TargetOption) -> None:
+def status(target: str | None = TargetOption) -> None:
     """Pipeline status: the latest loads and what has landed."""
     from warehouse.status import latest_loads, raw_counts
 
@@ -169,7 +183,7 @@ def status(target: Optional[str] = TargetOption) -> None:
 
 @app.command()
 def demo(
-    target: Optional[str] = TargetOption,
+    target: str | None = TargetOption,
     scale: str = typer.Option("small", help="Scale of the generated data."),
     seed: int = typer.Option(42, help="Random seed."),
 ) -> None:
@@ -183,8 +197,9 @@ def demo(
     console.rule("1. generate")
     with console.status(f"generating {scale} data into {landing}"):
         summary = generate_world(scale, seed, landing)
-    console.print(f"{sum(summary['files'].values()):,} rows in {len(summary['files'])} files "
-                  f"({summary['seconds']:.1f} s)")
+    console.print(
+        f"{sum(summary['files'].values()):,} rows in {len(summary['files'])} files ({summary['seconds']:.1f} s)"
+    )
     console.rule("2. load")
     report = run_load([landing], tgt, on_progress=lambda m: console.print(f"[dim]{m}[/]"))
     _print_load(report)

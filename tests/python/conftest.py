@@ -23,9 +23,14 @@ def postgres_unreachable_reason() -> str | None:
     import psycopg2
 
     try:
-        psycopg2.connect(dbname="postgres", connect_timeout=3, **{
-            "host": PG_ENV["PGHOST"], "port": PG_ENV["PGPORT"], "user": PG_ENV["PGUSER"],
-            "password": PG_ENV["PGPASSWORD"] or None}).close()
+        psycopg2.connect(
+            dbname="postgres",
+            connect_timeout=3,
+            host=PG_ENV["PGHOST"],
+            port=PG_ENV["PGPORT"],
+            user=PG_ENV["PGUSER"],
+            password=PG_ENV["PGPASSWORD"] or None,
+        ).close()
     except psycopg2.OperationalError as error:
         return f"no PostgreSQL server reachable at {PG_ENV['PGHOST']}:{PG_ENV['PGPORT']}: {str(error).strip()}"
     return None

@@ -23,8 +23,15 @@ def write_csv(path: Path, columns: list[str], rows: list[list]) -> Path:
     return path
 
 
-def vote(event_id: str, at: str = "2026-03-01T12:00:00Z", a: str = "nft_1", b: str = "nft_2",
-         winner: str | None = None, vote_type: str = "normal", user: str = "u_1") -> list:
+def vote(
+    event_id: str,
+    at: str = "2026-03-01T12:00:00Z",
+    a: str = "nft_1",
+    b: str = "nft_2",
+    winner: str | None = None,
+    vote_type: str = "normal",
+    user: str = "u_1",
+) -> list:
     return [event_id, user, a, b, winner or a, vote_type, at]
 
 
@@ -58,22 +65,48 @@ def raw_fingerprint(target: Target) -> dict[str, int]:
         warehouse.close()
 
 
-def epoch_document(epoch: int, *, stake: object = 10**24, share_price: object = 10**18, operators: int = 2,
-                   domain_id: int = 0, timestamp: str | None = None) -> dict:
+def epoch_document(
+    epoch: int,
+    *,
+    stake: object = 10**24,
+    share_price: object = 10**18,
+    operators: int = 2,
+    domain_id: int = 0,
+    timestamp: str | None = None,
+) -> dict:
     ops = list(range(operators))
     return {
-        "epoch": epoch, "domainId": domain_id, "endBlock": 1000 + epoch, "endHash": f"0x{epoch:064x}",
+        "epoch": epoch,
+        "domainId": domain_id,
+        "endBlock": 1000 + epoch,
+        "endHash": f"0x{epoch:064x}",
         "timestamp": timestamp or f"2026-01-01T{epoch % 24:02d}:00:00Z",
         "data": {
-            "domainStakingSummary": {"currentEpochIndex": epoch, "currentTotalStake": stake,
-                                     "currentOperators": {str(o): stake for o in ops},
-                                     "currentEpochRewards": {str(o): 5 for o in ops}},
-            "operators": {"entries": [{"key": [o], "value": {
-                "currentTotalStake": stake, "currentTotalShares": stake, "nominationTax": 5,
-                "minimumNominatorStake": "10,000,000,000,000,000,000", "signingKey": "0xabc",
-                "partialStatus": "Registered"}} for o in ops]},
-            "operatorEpochSharePrice": {"entries": [{"key": [o, [domain_id, epoch]], "value": share_price}
-                                                    for o in ops]},
+            "domainStakingSummary": {
+                "currentEpochIndex": epoch,
+                "currentTotalStake": stake,
+                "currentOperators": {str(o): stake for o in ops},
+                "currentEpochRewards": {str(o): 5 for o in ops},
+            },
+            "operators": {
+                "entries": [
+                    {
+                        "key": [o],
+                        "value": {
+                            "currentTotalStake": stake,
+                            "currentTotalShares": stake,
+                            "nominationTax": 5,
+                            "minimumNominatorStake": "10,000,000,000,000,000,000",
+                            "signingKey": "0xabc",
+                            "partialStatus": "Registered",
+                        },
+                    }
+                    for o in ops
+                ]
+            },
+            "operatorEpochSharePrice": {
+                "entries": [{"key": [o, [domain_id, epoch]], "value": share_price} for o in ops]
+            },
         },
     }
 
@@ -83,9 +116,19 @@ def roster_document(fetched_at: str, members: list[dict], clan: str = "#2PQU0LY"
 
 
 def member(tag: str | None, name: str = "player", role: str = "member") -> dict:
-    item = {"name": name, "role": role, "expLevel": 100, "townHallLevel": 12, "trophies": 3000,
-            "builderBaseTrophies": 2000, "leagueTier": {"id": 105000001, "name": "Gold"},
-            "clanRank": 1, "previousClanRank": 1, "donations": 10, "donationsReceived": 5}
+    item = {
+        "name": name,
+        "role": role,
+        "expLevel": 100,
+        "townHallLevel": 12,
+        "trophies": 3000,
+        "builderBaseTrophies": 2000,
+        "leagueTier": {"id": 105000001, "name": "Gold"},
+        "clanRank": 1,
+        "previousClanRank": 1,
+        "donations": 10,
+        "donationsReceived": 5,
+    }
     if tag is not None:
         item["tag"] = tag
     return item

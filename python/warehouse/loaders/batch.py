@@ -51,7 +51,7 @@ class Batch:
 
 
 def rejects_table(rows: list[tuple[str, str, str]]) -> pa.Table:
-    positions, reasons, texts = zip(*rows) if rows else ((), (), ())
+    positions, reasons, texts = zip(*rows, strict=True) if rows else ((), (), ())
     return pa.table(
         {"position": list(positions), "reason": list(reasons), "raw_text": list(texts)}, schema=REJECT_SCHEMA
     )

@@ -130,8 +130,18 @@ def read_epochs(path: Path, contract: Contract, fmt: str, source_file: str) -> t
             rejects.append((position, str(rejected), text))
             continue
         payload_hash = canonical_hash(document)
-        rows.append({**row, "payload_version": None, "payload_hash": payload_hash, "payload": text,
-                     "source_file": source_file, "source_position": read, "row_hash": payload_hash, "_weight": 1})
+        rows.append(
+            {
+                **row,
+                "payload_version": None,
+                "payload_hash": payload_hash,
+                "payload": text,
+                "source_file": source_file,
+                "source_position": read,
+                "row_hash": payload_hash,
+                "_weight": 1,
+            }
+        )
     rows, duplicates = _drop_in_file_duplicates(rows, contract, rejects, key_label="domainId/epoch")
     return _table(rows, contract), rejects + duplicates, read
 
@@ -156,8 +166,10 @@ def read_roster(path: Path, contract: Contract, fmt: str, source_file: str) -> t
                 raise DocumentRejected("items is missing or not a list")
         except DocumentRejected as rejected:
             if members:
-                rejects.extend((f"{position} items[{i}]", str(rejected), json.dumps(m, ensure_ascii=False))
-                               for i, m in enumerate(members))
+                rejects.extend(
+                    (f"{position} items[{i}]", str(rejected), json.dumps(m, ensure_ascii=False))
+                    for i, m in enumerate(members)
+                )
             else:
                 rejects.append((position, str(rejected), text))
             continue
@@ -167,18 +179,29 @@ def read_roster(path: Path, contract: Contract, fmt: str, source_file: str) -> t
             if isinstance(tag, str) and tag.strip():
                 kept.append(member)
             else:
-                rejects.append((f"{position} items[{index}]", "member without a tag",
-                                json.dumps(member, ensure_ascii=False)))
+                rejects.append(
+                    (f"{position} items[{index}]", "member without a tag", json.dumps(member, ensure_ascii=False))
+                )
+        payload, payload_text = document, text
         if len(kept) != len(members):
-            document = {**document, "items": kept}
-            text = json.dumps(document, ensure_ascii=False)
+            payload = {**document, "items": kept}
+            payload_text = json.dumps(payload, ensure_ascii=False)
         if members and not kept:
             continue
         members_hash = canonical_hash(sorted(kept, key=lambda m: m["tag"]))
-        rows.append({"clan_tag": clan_tag, "fetched_at": fetched_at, "member_count": len(kept),
-                     "payload_hash": members_hash, "payload": text, "source_file": source_file,
-                     "source_position": len(rows) + 1, "row_hash": canonical_hash(document),
-                     "_weight": max(len(kept), 1)})
+        rows.append(
+            {
+                "clan_tag": clan_tag,
+                "fetched_at": fetched_at,
+                "member_count": len(kept),
+                "payload_hash": members_hash,
+                "payload": payload_text,
+                "source_file": source_file,
+                "source_position": len(rows) + 1,
+                "row_hash": canonical_hash(payload),
+                "_weight": max(len(kept), 1),
+            }
+        )
     rows, duplicates = _drop_in_file_duplicates(rows, contract, rejects, key_label="clanTag/fetchedAt")
     return _table(rows, contract), rejects + duplicates, read
 
@@ -190,9 +213,12 @@ def _drop_in_file_duplicates(rows: list[dict], contract: Contract, rejects: list
         key = tuple(row[k] for k in contract.key)
         if key in seen:
             duplicates.extend(
-                (f"document {row['source_position']}",
-                 f"duplicate {key_label} {'/'.join(map(str, key))} within the file (first at document {seen[key]})",
-                 row["payload"]) for _ in range(row["_weight"])
+                (
+                    f"document {row['source_position']}",
+                    f"duplicate {key_label} {'/'.join(map(str, key))} within the file (first at document {seen[key]})",
+                    row["payload"],
+                )
+                for _ in range(row["_weight"])
             )
             continue
         seen[key] = row["source_position"]
@@ -200,13 +226,23 @@ def _drop_in_file_duplicates(rows: list[dict], contract: Contract, rejects: list
     return kept, duplicates
 
 
-_ARROW_TYPES = {"bigint": pa.int64(), "integer": pa.int32(), "timestamp": pa.timestamp("us"),
-                "varchar": pa.string(), "text": pa.string(), "double precision": pa.float64()}
+_ARROW_TYPES = {
+    "bigint": pa.int64(),
+    "integer": pa.int32(),
+    "timestamp": pa.timestamp("us"),
+    "varchar": pa.string(),
+    "text": pa.string(),
+    "double precision": pa.float64(),
+}
 
 
 def _table(rows: list[dict], contract: Contract) -> pa.Table:
     fields = [(c.name, _ARROW_TYPES[c.data_type]) for c in contract.columns]
-    fields += [("source_file", pa.string()), ("source_position", pa.int64()), ("row_hash", pa.string()),
-               ("_weight", pa.int64())]
+    fields += [
+        ("source_file", pa.string()),
+        ("source_position", pa.int64()),
+        ("row_hash", pa.string()),
+        ("_weight", pa.int64()),
+    ]
     schema = pa.schema(fields)
     return pa.table({name: [row[name] for row in rows] for name in schema.names}, schema=schema)

@@ -173,7 +173,8 @@ def load(
             report.error = "; ".join(f"{item.path}: {problem}" for item, problem, _ in failures)
             _log_failures(warehouse, run_id, failures)
             report.files.extend(
-                FileResult(item.contract.table, str(item.path), "failed", error=problem) for item, problem, _ in failures
+                FileResult(item.contract.table, str(item.path), "failed", error=problem)
+                for item, problem, _ in failures
             )
             return report
         if batches:
@@ -190,23 +191,59 @@ def _already_landed(warehouse, digests: set[str]) -> set[tuple[str, str]]:
     if not digests:
         return set()
     values = ", ".join(f"'{d}'" for d in sorted(digests))
-    return {(s, h) for h, s in warehouse.fetch(f"select file_hash, source from raw.landed_files where file_hash in ({values})")}
+    return {
+        (s, h)
+        for h, s in warehouse.fetch(f"select file_hash, source from raw.landed_files where file_hash in ({values})")
+    }
 
 
 def _log_rows(run_id: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(
-        [{"run_id": run_id, "rows_read": 0, "rows_written": 0, "rows_rejected": 0, "rows_duplicate": 0,
-          "status": "ok", "error": None, **row} for row in rows],
-        schema=pa.schema([("run_id", pa.string()), ("source", pa.string()), ("file", pa.string()),
-                          ("phase", pa.string()), ("started_at", pa.timestamp("us")), ("duration_ms", pa.float64()),
-                          ("rows_read", pa.int64()), ("rows_written", pa.int64()), ("rows_rejected", pa.int64()),
-                          ("rows_duplicate", pa.int64()), ("status", pa.string()), ("error", pa.string())]),
+        [
+            {
+                "run_id": run_id,
+                "rows_read": 0,
+                "rows_written": 0,
+                "rows_rejected": 0,
+                "rows_duplicate": 0,
+                "status": "ok",
+                "error": None,
+                **row,
+            }
+            for row in rows
+        ],
+        schema=pa.schema(
+            [
+                ("run_id", pa.string()),
+                ("source", pa.string()),
+                ("file", pa.string()),
+                ("phase", pa.string()),
+                ("started_at", pa.timestamp("us")),
+                ("duration_ms", pa.float64()),
+                ("rows_read", pa.int64()),
+                ("rows_written", pa.int64()),
+                ("rows_rejected", pa.int64()),
+                ("rows_duplicate", pa.int64()),
+                ("status", pa.string()),
+                ("error", pa.string()),
+            ]
+        ),
     )
 
 
 def _skipped_rows(files: list[FileResult]) -> list[dict]:
-    return [{"source": f.source, "file": f.file, "phase": "read", "started_at": _now(), "duration_ms": 0.0,
-             "status": "skipped"} for f in files if f.status == "skipped"]
+    return [
+        {
+            "source": f.source,
+            "file": f.file,
+            "phase": "read",
+            "started_at": _now(),
+            "duration_ms": 0.0,
+            "status": "skipped",
+        }
+        for f in files
+        if f.status == "skipped"
+    ]
 
 
 def _log_skipped(warehouse, run_id: str, files: list[FileResult]) -> None:
@@ -216,9 +253,18 @@ def _log_skipped(warehouse, run_id: str, files: list[FileResult]) -> None:
 
 
 def _log_failures(warehouse, run_id: str, failures) -> None:
-    rows = [{"source": item.contract.table, "file": str(item.path), "phase": "read", "started_at": started,
-             "duration_ms": (_now() - started).total_seconds() * 1000, "status": "failed", "error": problem}
-            for item, problem, started in failures]
+    rows = [
+        {
+            "source": item.contract.table,
+            "file": str(item.path),
+            "phase": "read",
+            "started_at": started,
+            "duration_ms": (_now() - started).total_seconds() * 1000,
+            "status": "failed",
+            "error": problem,
+        }
+        for item, problem, started in failures
+    ]
     warehouse.begin()
     warehouse.bulk_insert("raw.ingest_logs", _log_rows(run_id, rows))
     warehouse.commit()
@@ -235,33 +281,71 @@ def _write(warehouse, run_id: str, batches: list[Batch], skipped: list[FileResul
         rejects = []
         for batch in batches:
             written, duplicate = counts.get(str(batch.path), (0, 0))
-            result = FileResult(batch.contract.table, str(batch.path), "ok", batch.rows_read, written,
-                                batch.rows_rejected, duplicate)
+            result = FileResult(
+                batch.contract.table, str(batch.path), "ok", batch.rows_read, written, batch.rows_rejected, duplicate
+            )
             results.append(result)
             base = {"source": result.source, "file": result.file}
             read, validate = batch.timings
-            log.append({**base, "phase": "read", "started_at": read.started_at, "duration_ms": read.duration_ms,
-                        "rows_read": batch.rows_read})
-            log.append({**base, "phase": "validate", "started_at": validate.started_at,
-                        "duration_ms": validate.duration_ms, "rows_rejected": batch.rows_rejected})
-            log.append({**base, "phase": "write", "started_at": started, "duration_ms": duration,
-                        "rows_written": written, "rows_duplicate": duplicate})
+            log.append(
+                {
+                    **base,
+                    "phase": "read",
+                    "started_at": read.started_at,
+                    "duration_ms": read.duration_ms,
+                    "rows_read": batch.rows_read,
+                }
+            )
+            log.append(
+                {
+                    **base,
+                    "phase": "validate",
+                    "started_at": validate.started_at,
+                    "duration_ms": validate.duration_ms,
+                    "rows_rejected": batch.rows_rejected,
+                }
+            )
+            log.append(
+                {
+                    **base,
+                    "phase": "write",
+                    "started_at": started,
+                    "duration_ms": duration,
+                    "rows_written": written,
+                    "rows_duplicate": duplicate,
+                }
+            )
             if batch.rejects.num_rows:
                 n = batch.rejects.num_rows
-                rejects.append(pa.table({
-                    "run_id": [run_id] * n, "source": [result.source] * n, "file": [result.file] * n,
-                    "position": batch.rejects["position"], "reason": batch.rejects["reason"],
-                    "raw_text": batch.rejects["raw_text"], "rejected_at": pa.array([loaded_at] * n, pa.timestamp("us")),
-                }))
+                rejects.append(
+                    pa.table(
+                        {
+                            "run_id": [run_id] * n,
+                            "source": [result.source] * n,
+                            "file": [result.file] * n,
+                            "position": batch.rejects["position"],
+                            "reason": batch.rejects["reason"],
+                            "raw_text": batch.rejects["raw_text"],
+                            "rejected_at": pa.array([loaded_at] * n, pa.timestamp("us")),
+                        }
+                    )
+                )
         if rejects:
             warehouse.bulk_insert("raw.rejects", pa.concat_tables(rejects))
         warehouse.bulk_insert("raw.ingest_logs", _log_rows(run_id, log))
-        warehouse.bulk_insert("raw.landed_files", pa.table({
-            "file_hash": [b.file_hash for b in batches], "source": [b.contract.table for b in batches],
-            "file": [str(b.path) for b in batches], "run_id": [run_id] * len(batches),
-            "loaded_at": pa.array([loaded_at] * len(batches), pa.timestamp("us")),
-            "rows_written": [counts.get(str(b.path), (0, 0))[0] for b in batches],
-        }))
+        warehouse.bulk_insert(
+            "raw.landed_files",
+            pa.table(
+                {
+                    "file_hash": [b.file_hash for b in batches],
+                    "source": [b.contract.table for b in batches],
+                    "file": [str(b.path) for b in batches],
+                    "run_id": [run_id] * len(batches),
+                    "loaded_at": pa.array([loaded_at] * len(batches), pa.timestamp("us")),
+                    "rows_written": [counts.get(str(b.path), (0, 0))[0] for b in batches],
+                }
+            ),
+        )
         _inject_fault()
         warehouse.commit()
         return results

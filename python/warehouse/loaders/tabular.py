@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.loaders.batch import UnusableFile
+from warehouse.loaders.batch import UnusableFile, rejects_table
 from warehouse.loaders.contracts import Column, Contract
 
 #: Checks across columns, per table: (SQL condition marking a bad row, reason expression), written
@@ -128,13 +128,18 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) 
         raws.append(line)
     if not checked_shape and not rejects:
         raise UnusableFile(path, "no JSON documents in the file")
-    table = pa.table({"_pos": pa.array(positions, pa.int64()), **{n: pa.array(values[n], pa.string()) for n in names},
-                      "_raw": pa.array(raws, pa.string())})
+    table = pa.table(
+        {
+            "_pos": pa.array(positions, pa.int64()),
+            **{n: pa.array(values[n], pa.string()) for n in names},
+            "_raw": pa.array(raws, pa.string()),
+        }
+    )
     con.register("jsonl_rows", table)
     con.execute("create table landing_file as select * from jsonl_rows")
     con.unregister("jsonl_rows")
     if rejects:
-        con.register("jsonl_rejects", pa.table({k: list(v) for k, v in zip(("position", "reason", "raw_text"), zip(*rejects))}))
+        con.register("jsonl_rejects", rejects_table(rejects))
         con.execute("insert into landing_rejects select * from jsonl_rejects")
         con.unregister("jsonl_rejects")
 
@@ -159,15 +164,28 @@ def _checks(column: Column) -> list[tuple[str, str]]:
     if column.required:
         checks.append((f"{col} is null or trim({col}) = ''", _lit(f"missing {name}")))
     if column.data_type == "timestamp":
-        checks.append((f"{col} is not null and trim({col}) <> '' and {typed} is null",
-                       f"{_lit(f'unparseable timestamp in {name}: ')} || {col}"))
+        checks.append(
+            (
+                f"{col} is not null and trim({col}) <> '' and {typed} is null",
+                f"{_lit(f'unparseable timestamp in {name}: ')} || {col}",
+            )
+        )
     elif column.data_type in NUMERIC_TYPES:
-        checks.append((f"{col} is not null and trim({col}) <> '' and {typed} is null",
-                       f"{_lit(f'{name} is not a number: ')} || {col}"))
+        checks.append(
+            (
+                f"{col} is not null and trim({col}) <> '' and {typed} is null",
+                f"{_lit(f'{name} is not a number: ')} || {col}",
+            )
+        )
     if column.values is not None:
         allowed = ", ".join(_lit(v) for v in column.values)
-        checks.append((f"{col} is not null and {col} not in ({allowed})",
-                       f"{_lit(f'unknown {name} ')} || {_lit(chr(39))} || {col} || {_lit(chr(39) + ' (expected ' + ' or '.join(column.values) + ')')}"))
+        expected = _lit(f"' (expected {' or '.join(column.values)})")
+        checks.append(
+            (
+                f"{col} is not null and {col} not in ({allowed})",
+                f"{_lit(f'unknown {name} ' + chr(39))} || {col} || {expected}",
+            )
+        )
     if column.min is not None:
         checks.append((f"{typed} < {column.min}", f"{_lit(f'{name} below {column.min:g}: ')} || {col}"))
     if column.max is not None:
@@ -202,8 +220,11 @@ def validate(con: duckdb.DuckDBPyConnection, contract: Contract, source_file: st
                md5({hash_input}) as row_hash, 1 as _weight
         from checked where reason is null order by _pos
     """).to_arrow_table()
-    raw_text = "_raw" if unit == "line" else \
-        "to_json(struct_pack(" + ", ".join(f"{_q(c.name)} := {_q(c.name)}" for c in contract.columns) + "))"
+    raw_text = (
+        "_raw"
+        if unit == "line"
+        else "to_json(struct_pack(" + ", ".join(f"{_q(c.name)} := {_q(c.name)}" for c in contract.columns) + "))"
+    )
     rejects = con.execute(f"""
         select position, reason, raw_text from (
             select 0 as _pos, position, reason, raw_text from landing_rejects

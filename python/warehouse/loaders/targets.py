@@ -130,11 +130,10 @@ class PostgresWarehouse:
 
 def _for_copy(data: pa.Table) -> pa.Table:
     """Timestamps as ISO text so that COPY reads them without a session-dependent format."""
-    columns = []
-    for column in data.columns:
-        if pa.types.is_timestamp(column.type):
-            column = pa.compute.strftime(column, format="%Y-%m-%dT%H:%M:%S")
-        columns.append(column)
+    columns = [
+        pa.compute.strftime(column, format="%Y-%m-%dT%H:%M:%S") if pa.types.is_timestamp(column.type) else column
+        for column in data.columns
+    ]
     return pa.table(columns, names=data.column_names)
 
 

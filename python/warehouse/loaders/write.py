@@ -44,8 +44,11 @@ def write_batches(warehouse, run_id: str, loaded_at: datetime, batches: list[Bat
             counts[name] = (written, int(incoming.get(name) or 0) - written)
     domains = sorted({landing_contracts()[t].domain for t in by_table})
     for domain in domains:
-        sequenced = [t for t in sorted(by_table) if landing_contracts()[t].domain == domain
-                     and landing_contracts()[t].has_event_seq]
+        sequenced = [
+            t
+            for t in sorted(by_table)
+            if landing_contracts()[t].domain == domain and landing_contracts()[t].has_event_seq
+        ]
         if sequenced:
             _sequence(warehouse, domain, [landing_contracts()[t] for t in sequenced])
     for table in sorted(by_table):
@@ -55,7 +58,13 @@ def write_batches(warehouse, run_id: str, loaded_at: datetime, batches: list[Bat
 
 def _stage_incoming(warehouse, contract: Contract, batches: list[Batch], order: dict[str, int]) -> None:
     columns = [f"{c.name} {c.data_type}" for c in contract.columns]
-    columns += ["source_file varchar", "source_position bigint", "row_hash varchar", "_weight bigint", "_file_order integer"]
+    columns += [
+        "source_file varchar",
+        "source_position bigint",
+        "row_hash varchar",
+        "_weight bigint",
+        "_file_order integer",
+    ]
     warehouse.execute(f"drop table if exists incoming_{contract.table}")
     warehouse.execute(f"create temporary table incoming_{contract.table} ({', '.join(columns)})")
     for batch in batches:
@@ -73,7 +82,7 @@ def _keep_new(warehouse, contract: Contract) -> None:
     warehouse.execute(f"""
         create temporary table new_{contract.table} as
         select i.* from (
-            select *, row_number() over (partition by {', '.join(keys)} order by _file_order, source_position) as _rn
+            select *, row_number() over (partition by {", ".join(keys)} order by _file_order, source_position) as _rn
             from incoming_{contract.table}
         ) i
         where i._rn = 1 and not exists (select 1 from raw.{contract.table} r where {match})
@@ -97,7 +106,7 @@ def _sequence(warehouse, domain: str, tables: list[Contract]) -> None:
         select src, source_file, source_position,
                {int(base)} + row_number() over (
                    order by event_time, event_key, src, _file_order, source_position) as event_seq
-        from ({' union all '.join(parts)}) u
+        from ({" union all ".join(parts)}) u
     """)
 
 

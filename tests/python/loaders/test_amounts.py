@@ -5,36 +5,58 @@ from __future__ import annotations
 import json
 
 import pytest
-from landing import epoch_document, query, write_jsonl
 
 from warehouse.loaders.amounts import U128_MAX, AmountError, parse_u128
 from warehouse.loaders.run import load
+
+from landing import epoch_document, query, write_jsonl
 
 
 def _comma(value: int) -> str:
     return f"{value:,}"
 
 
-@pytest.mark.parametrize("value, expected", [
-    (0, 0),
-    (2**64 - 1, 2**64 - 1),
-    (2**64 + 1, 2**64 + 1),
-    (U128_MAX, U128_MAX),
-    ("1,250,000,000,000,000,000", 1_250_000_000_000_000_000),
-    (_comma(U128_MAX), U128_MAX),
-    ("340282366920938463463374607431768211455", U128_MAX),
-    ("0x1158e460913d00000", 20_000_000_000_000_000_000),
-    ("0x" + "f" * 32, U128_MAX),
-    ("0X10000000000000000", 2**64),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (0, 0),
+        (2**64 - 1, 2**64 - 1),
+        (2**64 + 1, 2**64 + 1),
+        (U128_MAX, U128_MAX),
+        ("1,250,000,000,000,000,000", 1_250_000_000_000_000_000),
+        (_comma(U128_MAX), U128_MAX),
+        ("340282366920938463463374607431768211455", U128_MAX),
+        ("0x1158e460913d00000", 20_000_000_000_000_000_000),
+        ("0x" + "f" * 32, U128_MAX),
+        ("0X10000000000000000", 2**64),
+    ],
+)
 def test_each_form_parses_exactly(value, expected):
     assert parse_u128(value) == expected
 
 
-@pytest.mark.parametrize("value", [
-    -1, U128_MAX + 1, 1.0, 1e24, True, None, "", "12abc", "1,25,000", ",100", "1.5", "-5", "0x", "0x" + "f" * 33,
-    "0xg1", " ", "1_000",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        -1,
+        U128_MAX + 1,
+        1.0,
+        1e24,
+        True,
+        None,
+        "",
+        "12abc",
+        "1,25,000",
+        ",100",
+        "1.5",
+        "-5",
+        "0x",
+        "0x" + "f" * 33,
+        "0xg1",
+        " ",
+        "1_000",
+    ],
+)
 def test_anything_else_is_an_error_never_zero(value):
     with pytest.raises(AmountError):
         parse_u128(value)

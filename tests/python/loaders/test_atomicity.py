@@ -9,17 +9,26 @@ import sys
 import time
 
 import pytest
-from landing import SLIDER_COLUMNS, VOTE_COLUMNS, raw_fingerprint, scalar, vote, write_csv
 
 from warehouse.loaders.run import FAULT_ENV, PAUSED_MARKER, load
 
+from landing import SLIDER_COLUMNS, VOTE_COLUMNS, raw_fingerprint, scalar, vote, write_csv
+
 
 def _landing(tmp_path, n_votes=20_000):
-    write_csv(tmp_path / "votes.csv", VOTE_COLUMNS,
-              [vote(f"v_{i:06d}", at=f"2026-03-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z")
-               for i in range(n_votes)])
-    write_csv(tmp_path / "sliders.csv", SLIDER_COLUMNS, [[f"s_{i}", "u_1", "nft_1", "50", "2026-03-01T12:00:00Z"]
-                                                         for i in range(100)])
+    write_csv(
+        tmp_path / "votes.csv",
+        VOTE_COLUMNS,
+        [
+            vote(f"v_{i:06d}", at=f"2026-03-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z")
+            for i in range(n_votes)
+        ],
+    )
+    write_csv(
+        tmp_path / "sliders.csv",
+        SLIDER_COLUMNS,
+        [[f"s_{i}", "u_1", "nft_1", "50", "2026-03-01T12:00:00Z"] for i in range(100)],
+    )
     return tmp_path
 
 
@@ -29,8 +38,13 @@ def test_a_killed_load_leaves_raw_as_before_and_a_rerun_completes_it(target, tmp
     before = raw_fingerprint(target)
     landing = _landing(tmp_path / "landing")
     env = {**os.environ, **target.dbt_env(), FAULT_ENV: "pause-before-commit"}
-    process = subprocess.Popen([sys.executable, "-m", "warehouse.cli", "load", str(landing), "--target", target.name],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "warehouse.cli", "load", str(landing), "--target", target.name],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         for line in process.stderr:

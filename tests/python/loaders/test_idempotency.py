@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import json
 
-from landing import (FIRE_COLUMNS, SLIDER_COLUMNS, VOTE_COLUMNS, epoch_document, query, raw_fingerprint, scalar,
-                     vote, write_csv, write_jsonl)
-
 from warehouse.loaders.run import load
+
+from landing import (
+    FIRE_COLUMNS,
+    SLIDER_COLUMNS,
+    VOTE_COLUMNS,
+    epoch_document,
+    query,
+    raw_fingerprint,
+    scalar,
+    vote,
+    write_csv,
+    write_jsonl,
+)
 
 MESSAGE_COLUMNS = ["message_id", "conversation_id", "sender_id", "recipient_id", "body", "sent_at", "read_at"]
 
@@ -19,7 +29,9 @@ def test_the_same_file_twice_writes_nothing_the_second_time(target, tmp_path):
     report = load([path], target)
     assert [f.status for f in report.files] == ["skipped"]
     after = raw_fingerprint(target)
-    assert {k: v for k, v in after.items() if k != "ingest_logs"} == {k: v for k, v in before.items() if k != "ingest_logs"}
+    assert {k: v for k, v in after.items() if k != "ingest_logs"} == {
+        k: v for k, v in before.items() if k != "ingest_logs"
+    }
     logged = query(target, f"select phase, status, rows_written from raw.ingest_logs where run_id = '{report.run_id}'")
     assert logged == [("read", "skipped", 0)]
 
@@ -35,8 +47,8 @@ def test_overlapping_files_land_only_the_new_rows(target, tmp_path):
 
 
 def test_overlapping_files_in_one_load_land_each_row_once(target, tmp_path):
-    first = write_csv(tmp_path / "votes_1.csv", VOTE_COLUMNS, [vote(f"v_{i}") for i in range(4)])
-    second = write_csv(tmp_path / "votes_2.csv", VOTE_COLUMNS, [vote(f"v_{i}") for i in range(2, 6)])
+    write_csv(tmp_path / "votes_1.csv", VOTE_COLUMNS, [vote(f"v_{i}") for i in range(4)])
+    write_csv(tmp_path / "votes_2.csv", VOTE_COLUMNS, [vote(f"v_{i}") for i in range(2, 6)])
     results = {f.file.rsplit("/", 1)[-1]: f for f in load([tmp_path], target).files}
     assert (results["votes_1.csv"].rows_written, results["votes_1.csv"].rows_duplicate) == (4, 0)
     assert (results["votes_2.csv"].rows_written, results["votes_2.csv"].rows_duplicate) == (2, 2)
@@ -68,17 +80,26 @@ def test_a_redelivered_epoch_is_a_noop_when_identical_and_a_new_version_when_cha
 
 
 def test_event_seq_follows_occurred_at_then_event_id_across_the_domain(target, tmp_path):
-    write_csv(tmp_path / "votes.csv", VOTE_COLUMNS, [vote("v_2", at="2026-03-01T12:00:00Z"),
-                                                    vote("v_1", at="2026-03-01T12:00:00Z"),
-                                                    vote("v_0", at="2026-03-01T12:00:02Z")])
+    write_csv(
+        tmp_path / "votes.csv",
+        VOTE_COLUMNS,
+        [
+            vote("v_2", at="2026-03-01T12:00:00Z"),
+            vote("v_1", at="2026-03-01T12:00:00Z"),
+            vote("v_0", at="2026-03-01T12:00:02Z"),
+        ],
+    )
     write_csv(tmp_path / "sliders.csv", SLIDER_COLUMNS, [["s_1", "u_1", "nft_1", "50", "2026-03-01T12:00:01Z"]])
     write_csv(tmp_path / "fires.csv", FIRE_COLUMNS, [["f_1", "u_1", "nft_1", "2026-03-01T11:59:59Z"]])
     load([tmp_path], target)
-    sequence = query(target, """
+    sequence = query(
+        target,
+        """
         select event_id, event_seq from (
             select event_id, event_seq from raw.votes union all
             select event_id, event_seq from raw.sliders union all
-            select event_id, event_seq from raw.fires) e order by event_seq""")
+            select event_id, event_seq from raw.fires) e order by event_seq""",
+    )
     assert sequence == [("f_1", 1), ("v_1", 2), ("v_2", 3), ("s_1", 4), ("v_0", 5)]
     # a later load always gets larger numbers, even for an event that occurred earlier (late arrival)
     late = write_csv(tmp_path / "late" / "votes.csv", VOTE_COLUMNS, [vote("v_late", at="2026-02-01T00:00:00Z")])

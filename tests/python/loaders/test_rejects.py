@@ -4,26 +4,38 @@ from __future__ import annotations
 
 import json
 
-from landing import (SLIDER_COLUMNS, VOTE_COLUMNS, epoch_document, member, query, roster_document, scalar, vote,
-                     write_csv, write_jsonl)
-
 from warehouse.loaders.run import load
+
+from landing import (
+    SLIDER_COLUMNS,
+    VOTE_COLUMNS,
+    epoch_document,
+    member,
+    query,
+    roster_document,
+    scalar,
+    vote,
+    write_csv,
+    write_jsonl,
+)
 
 
 def _rejects(target, source):
-    return query(target, f"select position, reason, raw_text from raw.rejects where source = '{source}' order by position")
+    return query(
+        target, f"select position, reason, raw_text from raw.rejects where source = '{source}' order by position"
+    )
 
 
 def test_vote_rejects_each_reason_and_lands_valid_rows(target, tmp_path):
     rows = [
         vote("v_1"),
-        vote("v_2", a="nft_1", b="nft_1"),                      # nft_a = nft_b
-        vote("v_3", winner="nft_9"),                            # winner not in the pair
-        vote("v_4", vote_type="mega"),                          # unknown vote_type
-        vote("v_5", at="not a time"),                           # unparseable timestamp
-        vote("v_6", at=""),                                     # missing timestamp
-        vote("", at="2026-03-01T12:00:01Z"),                    # missing key
-        vote("v_1", at="2026-03-01T13:00:00Z"),                 # duplicate key within the file
+        vote("v_2", a="nft_1", b="nft_1"),  # nft_a = nft_b
+        vote("v_3", winner="nft_9"),  # winner not in the pair
+        vote("v_4", vote_type="mega"),  # unknown vote_type
+        vote("v_5", at="not a time"),  # unparseable timestamp
+        vote("v_6", at=""),  # missing timestamp
+        vote("", at="2026-03-01T12:00:01Z"),  # missing key
+        vote("v_1", at="2026-03-01T13:00:00Z"),  # duplicate key within the file
         vote("v_7", at="2026-03-01T14:00:00+02:00", vote_type="super"),
     ]
     path = write_csv(tmp_path / "votes.csv", VOTE_COLUMNS, rows)
@@ -50,25 +62,35 @@ def test_vote_rejects_each_reason_and_lands_valid_rows(target, tmp_path):
 
 
 def test_slider_values_outside_0_100_or_not_numbers_are_rejected(target, tmp_path):
-    rows = [["s_1", "u_1", "nft_1", "0", "2026-03-01T12:00:00"],
-            ["s_2", "u_1", "nft_1", "100", "2026-03-01T12:00:00"],
-            ["s_3", "u_1", "nft_1", "100.5", "2026-03-01T12:00:00"],
-            ["s_4", "u_1", "nft_1", "-1", "2026-03-01T12:00:00"],
-            ["s_5", "u_1", "nft_1", "fifty", "2026-03-01T12:00:00"],
-            ["s_6", "u_1", "nft_1", "NaN", "2026-03-01T12:00:00"]]
+    rows = [
+        ["s_1", "u_1", "nft_1", "0", "2026-03-01T12:00:00"],
+        ["s_2", "u_1", "nft_1", "100", "2026-03-01T12:00:00"],
+        ["s_3", "u_1", "nft_1", "100.5", "2026-03-01T12:00:00"],
+        ["s_4", "u_1", "nft_1", "-1", "2026-03-01T12:00:00"],
+        ["s_5", "u_1", "nft_1", "fifty", "2026-03-01T12:00:00"],
+        ["s_6", "u_1", "nft_1", "NaN", "2026-03-01T12:00:00"],
+    ]
     load([write_csv(tmp_path / "sliders.csv", SLIDER_COLUMNS, rows)], target)
     assert [r for _, r, _ in _rejects(target, "sliders")] == [
-        "value above 100: 100.5", "value below 0: -1", "value is not a number: fifty", "value is not a number: NaN"]
+        "value above 100: 100.5",
+        "value below 0: -1",
+        "value is not a number: fifty",
+        "value is not a number: NaN",
+    ]
     assert query(target, "select event_id, value from raw.sliders order by event_id") == [("s_1", 0.0), ("s_2", 100.0)]
 
 
 def test_malformed_json_line_in_a_tabular_jsonl_file(target, tmp_path):
-    good = dict(zip(VOTE_COLUMNS, vote("v_1")))
+    good = dict(zip(VOTE_COLUMNS, vote("v_1"), strict=True))
     path = write_jsonl(tmp_path / "votes.jsonl", [good, '{"event_id": "v_2", "user_id": ', {**good, "event_id": "v_3"}])
     [result] = load([path], target).files
     assert (result.rows_read, result.rows_written, result.rows_rejected) == (3, 2, 1)
     [(position, reason, text)] = _rejects(target, "votes")
-    assert position == "line 2" and reason.startswith("malformed JSON document") and text == '{"event_id": "v_2", "user_id": '
+    assert (
+        position == "line 2"
+        and reason.startswith("malformed JSON document")
+        and text == '{"event_id": "v_2", "user_id": '
+    )
 
 
 def test_epoch_with_an_amount_in_no_accepted_form_is_rejected_and_others_land(target, tmp_path):
@@ -76,16 +98,19 @@ def test_epoch_with_an_amount_in_no_accepted_form_is_rejected_and_others_land(ta
     bad["data"]["operators"]["entries"][1]["value"]["currentTotalShares"] = "12abc"
     negative = epoch_document(4, share_price=-5)
     fractional = epoch_document(5, stake=1.5e24)
-    path = write_jsonl(tmp_path / "epochs.jsonl", [epoch_document(1), bad, "{not json", negative, fractional,
-                                                   epoch_document(6)])
+    path = write_jsonl(
+        tmp_path / "epochs.jsonl", [epoch_document(1), bad, "{not json", negative, fractional, epoch_document(6)]
+    )
     [result] = load([path], target).files
     assert (result.rows_read, result.rows_written, result.rows_rejected) == (6, 2, 4)
     reasons = {position: reason for position, reason, _ in _rejects(target, "epochs")}
-    assert reasons["line 2"] == ("amount at data.operators.entries[1].value.currentTotalShares is "
-                                 "not a number in any accepted form: '12abc'")
+    assert reasons["line 2"] == (
+        "amount at data.operators.entries[1].value.currentTotalShares is not a number in any accepted form: '12abc'"
+    )
     assert reasons["line 3"].startswith("malformed JSON document")
-    assert reasons["line 4"] == ("amount at data.operatorEpochSharePrice.entries[0].value is "
-                                 "outside the unsigned 128-bit range: -5")
+    assert reasons["line 4"] == (
+        "amount at data.operatorEpochSharePrice.entries[0].value is outside the unsigned 128-bit range: -5"
+    )
     assert reasons["line 5"].startswith("amount at data.domainStakingSummary.currentTotalStake is not an integer")
     assert query(target, "select epoch from raw.epochs order by epoch") == [(1,), (6,)]
 

@@ -7,26 +7,41 @@ import subprocess
 import sys
 
 import pytest
+
 from landing import VOTE_COLUMNS, query, raw_fingerprint, vote, write_csv
 
 
 def _run_load(target, *paths):
     env = {**os.environ, **target.dbt_env(), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "warehouse.cli", "load", *map(str, paths), "--target", target.name],
-                          env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(  # noqa: PLW1510 - the exit code is what is tested
+        [sys.executable, "-m", "warehouse.cli", "load", *map(str, paths), "--target", target.name],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
-@pytest.mark.parametrize("name, content, problem", [
-    ("votes.csv", "event_id,user_id,nft_a,nft_b,winner,occurred_at\nv_1,u_1,n_1,n_2,n_1,2026-03-01T12:00:00Z\n",
-     "wrong columns for votes (missing vote_type)"),
-    ("votes.parquet", "this is not parquet", "unreadable as parquet"),
-    ("epochs.json", "{\"epoch\": 1, ", "not JSON"),
-    ("roster_ABC_1.json", "[1, 2", "not JSON"),
-    ("sliders.jsonl", "", "no JSON documents in the file"),
-])
+@pytest.mark.parametrize(
+    "name, content, problem",
+    [
+        (
+            "votes.csv",
+            "event_id,user_id,nft_a,nft_b,winner,occurred_at\nv_1,u_1,n_1,n_2,n_1,2026-03-01T12:00:00Z\n",
+            "wrong columns for votes (missing vote_type)",
+        ),
+        ("votes.parquet", "this is not parquet", "unreadable as parquet"),
+        ("epochs.json", '{"epoch": 1, ', "not JSON"),
+        ("roster_ABC_1.json", "[1, 2", "not JSON"),
+        ("sliders.jsonl", "", "no JSON documents in the file"),
+    ],
+)
 def test_unusable_file_fails_the_load_and_writes_nothing(target, tmp_path, name, content, problem):
-    good = write_csv(tmp_path / "fires.csv", ["event_id", "user_id", "nft_id", "occurred_at"],
-                     [["f_1", "u_1", "nft_1", "2026-03-01T12:00:00Z"]])
+    good = write_csv(
+        tmp_path / "fires.csv",
+        ["event_id", "user_id", "nft_id", "occurred_at"],
+        [["f_1", "u_1", "nft_1", "2026-03-01T12:00:00Z"]],
+    )
     bad = tmp_path / name
     bad.write_text(content)
     before = raw_fingerprint(target)
@@ -36,7 +51,9 @@ def test_unusable_file_fails_the_load_and_writes_nothing(target, tmp_path, name,
     assert str(bad) in message and problem in message
     assert "Traceback" not in result.stderr
     after = raw_fingerprint(target)
-    assert {k: v for k, v in after.items() if k != "ingest_logs"} == {k: v for k, v in before.items() if k != "ingest_logs"}
+    assert {k: v for k, v in after.items() if k != "ingest_logs"} == {
+        k: v for k, v in before.items() if k != "ingest_logs"
+    }
     [(status, error)] = query(target, "select status, error from raw.ingest_logs")
     assert status == "failed" and problem in error
 

@@ -1,0 +1,1 @@
+"""Performance measurements (not tests): `make benchmark` or `python -m benchmarks.<name>`."""
