@@ -24,7 +24,7 @@ from warehouse.loaders import documents, tabular
 from warehouse.loaders.batch import Batch, PhaseTiming, UnusableFile, rejects_table
 from warehouse.loaders.contracts import Contract, contracts, landing_contracts, source_for_file
 from warehouse.loaders.targets import open_warehouse
-from warehouse.loaders.write import write_batches
+from warehouse.loaders.write import insert_prepared, prepare_batches
 from warehouse.settings import Target
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
@@ -272,10 +272,12 @@ def _log_failures(warehouse, run_id: str, failures) -> None:
 
 def _write(warehouse, run_id: str, batches: list[Batch], skipped: list[FileResult]) -> list[FileResult]:
     loaded_at = _now()
+    warehouse.lock()
+    started, clock = _now(), time.perf_counter()
+    tables, counts = prepare_batches(warehouse, batches)
     warehouse.begin()
     try:
-        started, clock = _now(), time.perf_counter()
-        counts = write_batches(warehouse, run_id, loaded_at, batches)
+        insert_prepared(warehouse, tables, run_id, loaded_at)
         duration = (time.perf_counter() - clock) * 1000
         results, log = [], _skipped_rows(skipped)
         rejects = []

@@ -39,6 +39,7 @@ def _lit(text: str) -> str:
 def work_connection() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")
     return con
 
 
@@ -47,7 +48,7 @@ def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contra
 
     JSON Lines rejects (malformed documents) are left in table `landing_rejects`.
     """
-    con.execute("drop table if exists landing; drop table if exists landing_rejects")
+    con.execute("drop view if exists landing; drop table if exists landing_file; drop table if exists landing_rejects")
     con.execute("create table landing_rejects (position varchar, reason varchar, raw_text varchar)")
     try:
         if fmt == "csv":
@@ -62,15 +63,12 @@ def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contra
             _read_jsonl(con, path, contract)
     except duckdb.Error as error:
         raise UnusableFile(path, f"unreadable as {fmt}: {str(error).splitlines()[0]}") from None
-    try:
-        columns = [row[0] for row in con.execute("describe landing_file").fetchall()]
-        _check_columns(path, contract, [c for c in columns if not c.startswith("_")])
-        text_cols = ", ".join(f"cast({_q(c.name)} as varchar) as {_q(c.name)}" for c in contract.columns)
-        extra = ", _raw" if "_raw" in columns else ""
-        order = "_pos" if "_pos" in columns else "rowid + 1"
-        con.execute(f"create table landing as select {order} as _pos, {text_cols}{extra} from landing_file")
-    finally:
-        con.execute("drop table if exists landing_file")
+    columns = [row[0] for row in con.execute("describe landing_file").fetchall()]
+    _check_columns(path, contract, [c for c in columns if not c.startswith("_")])
+    text_cols = ", ".join(f"cast({_q(c.name)} as varchar) as {_q(c.name)}" for c in contract.columns)
+    extra = ", _raw" if "_raw" in columns else ""
+    order = "_pos" if "_pos" in columns else "rowid + 1"
+    con.execute(f"create view landing as select {order} as _pos, {text_cols}{extra} from landing_file")
     rejected = con.execute("select count(*) from landing_rejects").fetchone()[0]
     return con.execute("select count(*) from landing").fetchone()[0] + rejected
 
@@ -203,22 +201,28 @@ def validate(con: duckdb.DuckDBPyConnection, contract: Contract, source_file: st
     key_text = " || ', ' || ".join(f"cast(t_{k} as varchar)" for k in contract.key)
     unit = "line" if "_raw" in [r[0] for r in con.execute("describe landing").fetchall()] else "record"
     con.execute(f"""
-        create or replace table checked as
+        create or replace table rejected as
         with typed as (select *, {typed_cols} from landing),
-        reasoned as (select *, {reason} as row_reason from typed)
-        select *,
-            coalesce(row_reason, case when row_number() over w > 1 then
-                'duplicate {"/".join(contract.key)} ' || {key_text} || ' within the file (first at {unit} '
-                || cast(first_value(_pos) over w as varchar) || ')' end) as reason
-        from reasoned
-        window w as (partition by row_reason is null, {key} order by _pos)
+        reasoned as (select *, {reason} as row_reason from typed),
+        repeated as (
+            select {key}, min(_pos) as first_pos from reasoned where row_reason is null
+            group by {key} having count(*) > 1
+        )
+        select _pos, reason from (
+            select reasoned._pos,
+                coalesce(row_reason, case when reasoned._pos > repeated.first_pos then
+                    'duplicate {"/".join(contract.key)} ' || {key_text} || ' within the file (first at {unit} '
+                    || cast(repeated.first_pos as varchar) || ')' end) as reason
+            from reasoned left join repeated using ({key})
+        ) where reason is not null
     """)
     hash_input = " || chr(31) || ".join(f"coalesce(cast(t_{c.name} as varchar), chr(0))" for c in contract.columns)
     out_cols = ", ".join(f"t_{c.name} as {_q(c.name)}" for c in contract.columns)
     valid = con.execute(f"""
+        with typed as (select _pos, {typed_cols} from landing anti join rejected using (_pos))
         select {out_cols}, {_lit(source_file)} as source_file, _pos as source_position,
                md5({hash_input}) as row_hash, 1 as _weight
-        from checked where reason is null order by _pos
+        from typed order by _pos
     """).to_arrow_table()
     raw_text = (
         "_raw"
@@ -229,8 +233,9 @@ def validate(con: duckdb.DuckDBPyConnection, contract: Contract, source_file: st
         select position, reason, raw_text from (
             select 0 as _pos, position, reason, raw_text from landing_rejects
             union all
-            select _pos, '{unit} ' || _pos, reason, cast({raw_text} as varchar) from checked where reason is not null
+            select _pos, '{unit} ' || _pos, reason, cast({raw_text} as varchar)
+            from landing join rejected using (_pos)
         ) order by _pos
     """).to_arrow_table()
-    con.execute("drop table checked")
+    con.execute("drop table rejected")
     return valid, rejects

@@ -20,6 +20,7 @@ class Warehouse(Protocol):
     def execute(self, sql: str) -> None: ...
     def fetch(self, sql: str) -> list[tuple]: ...
     def bulk_insert(self, table: str, data: pa.Table) -> None: ...
+    def lock(self) -> None: ...
     def begin(self) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
@@ -46,6 +47,7 @@ class DuckDBWarehouse:
         target.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(target.duckdb_path))
         self.con.execute("set TimeZone = 'UTC'")
+        self.con.execute("set enable_progress_bar = false")
 
     def execute(self, sql: str) -> None:
         self.con.execute(sql)
@@ -60,6 +62,9 @@ class DuckDBWarehouse:
             self.con.execute(f"insert into {table} ({names}) select {names} from bulk_rows")
         finally:
             self.con.unregister("bulk_rows")
+
+    def lock(self) -> None:
+        """Nothing to do: a DuckDB file has a single writing process."""
 
     def begin(self) -> None:
         self.con.execute("begin transaction")
@@ -106,10 +111,12 @@ class PostgresWarehouse:
             f"copy {table} ({', '.join(data.column_names)}) from stdin with (format csv, null '')", buffer
         )
 
+    def lock(self) -> None:
+        """One load at a time: a second concurrent load waits here until this session ends."""
+        self.cur.execute("select pg_advisory_lock(hashtext('warehouse.load'))")
+
     def begin(self) -> None:
         self.cur.execute("begin")
-        # one load at a time: a second concurrent load waits here
-        self.cur.execute("select pg_advisory_xact_lock(hashtext('warehouse.load'))")
 
     def commit(self) -> None:
         self.cur.execute("commit")

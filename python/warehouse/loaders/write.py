@@ -1,4 +1,8 @@
-"""The write phase: portable SQL that lands validated batches inside the caller's transaction.
+"""The write phase: portable SQL that lands validated batches.
+
+Staging happens in session-local temporary tables under the load lock; only the final inserts into
+raw run inside the load's transaction (reading temporary tables created in the same transaction is
+markedly slower on DuckDB).
 
 Per table: the batches go to a temporary `incoming_<table>`; rows already in raw (or earlier in this
 load) are duplicates; the rest get `event_seq` per domain — after everything already landed, in
@@ -25,8 +29,12 @@ def _ts(value: datetime) -> str:
     return f"cast('{value:%Y-%m-%d %H:%M:%S.%f}' as timestamp)"
 
 
-def write_batches(warehouse, run_id: str, loaded_at: datetime, batches: list[Batch]) -> dict[str, tuple[int, int]]:
-    """Lands the batches; returns {file: (rows written, rows duplicate)} in counted rows."""
+def prepare_batches(warehouse, batches: list[Batch]) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    """Stages the batches in temporary tables (new rows and their event_seq), outside the transaction.
+
+    Call it holding the load lock. Returns the tables to insert into and {file: (rows written, rows
+    duplicate)} in counted rows.
+    """
     by_table: dict[str, list[Batch]] = defaultdict(list)
     for batch in batches:
         by_table[batch.contract.table].append(batch)
@@ -35,7 +43,7 @@ def write_batches(warehouse, run_id: str, loaded_at: datetime, batches: list[Bat
     for table, table_batches in sorted(by_table.items()):
         contract = table_batches[0].contract
         _stage_incoming(warehouse, contract, table_batches, order)
-        _keep_new(warehouse, contract)
+        _keep_new(warehouse, contract, repeated_across_files=len(table_batches) > 1)
         incoming = dict(warehouse.fetch(f"select source_file, sum(_weight) from incoming_{table} group by source_file"))
         new = dict(warehouse.fetch(f"select source_file, sum(_weight) from new_{table} group by source_file"))
         for batch in table_batches:
@@ -51,9 +59,13 @@ def write_batches(warehouse, run_id: str, loaded_at: datetime, batches: list[Bat
         ]
         if sequenced:
             _sequence(warehouse, domain, [landing_contracts()[t] for t in sequenced])
-    for table in sorted(by_table):
+    return sorted(by_table), counts
+
+
+def insert_prepared(warehouse, tables: list[str], run_id: str, loaded_at: datetime) -> None:
+    """Inserts the staged new rows into raw; call it inside the load's transaction."""
+    for table in tables:
         _insert(warehouse, landing_contracts()[table], run_id, loaded_at)
-    return counts
 
 
 def _stage_incoming(warehouse, contract: Contract, batches: list[Batch], order: dict[str, int]) -> None:
@@ -74,18 +86,26 @@ def _stage_incoming(warehouse, contract: Contract, batches: list[Batch], order: 
         warehouse.bulk_insert(f"incoming_{contract.table}", batch.valid.append_column("_file_order", file_order))
 
 
-def _keep_new(warehouse, contract: Contract) -> None:
-    """new_<table>: incoming rows not landed before, and not repeated earlier in this load."""
+def _keep_new(warehouse, contract: Contract, repeated_across_files: bool) -> None:
+    """new_<table>: incoming rows not landed before, and not repeated earlier in this load.
+
+    Within one file keys are unique (validation rejects repeats), so only a load of several files of
+    the table needs the check across files.
+    """
     keys = contract.dedupe_on
     match = " and ".join(f"r.{k} = i.{k}" for k in keys)
+    incoming = f"incoming_{contract.table}"
+    if repeated_across_files:
+        incoming = (
+            f"(select *, row_number() over (partition by {', '.join(keys)} order by _file_order, source_position)"
+            f" as _rn from incoming_{contract.table})"
+        )
+    first = "i._rn = 1 and " if repeated_across_files else ""
     warehouse.execute(f"drop table if exists new_{contract.table}")
     warehouse.execute(f"""
         create temporary table new_{contract.table} as
-        select i.* from (
-            select *, row_number() over (partition by {", ".join(keys)} order by _file_order, source_position) as _rn
-            from incoming_{contract.table}
-        ) i
-        where i._rn = 1 and not exists (select 1 from raw.{contract.table} r where {match})
+        select i.* from {incoming} i
+        where {first}not exists (select 1 from raw.{contract.table} r where {match})
     """)
 
 
