@@ -66,9 +66,12 @@ def generate(
         if scale not in SCALES:
             _fail(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}", code=2)
         summary = generate_world(scale, seed, out, fmt=fmt)
-    table = Table("file", "rows", title=f"generated into {out}")
+    table = Table("files", "rows", title=f"generated into {out}")
+    groups: dict[str, list[int]] = {}
     for name, rows in summary["files"].items():
-        table.add_row(name, f"{rows:,}")
+        groups.setdefault("roster_*.json" if name.startswith("roster_") else name, []).append(rows)
+    for name, rows in groups.items():
+        table.add_row(name if len(rows) == 1 else f"{name} ({len(rows)} files)", f"{sum(rows):,}")
     console.print(table)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     console.print(f"{size / 1e6:,.1f} MB in {time.perf_counter() - started:,.1f} s")
@@ -105,20 +108,28 @@ def load(
 
 
 def _print_load(report) -> None:
-    table = Table("source", "file", "read", "landed", "rejected", "duplicate", "status", title=f"load {report.run_id}")
+    """One line per source (files summed); failed files are named below the table."""
+    by_source: dict[str, list] = {}
     for f in report.files:
-        style = {"failed": "red", "skipped": "dim"}.get(f.status, "")
+        by_source.setdefault(f.source, []).append(f)
+    table = Table("source", "files", "read", "landed", "rejected", "duplicate", "status", title=f"load {report.run_id}")
+    for source, files in sorted(by_source.items()):
+        statuses = sorted({f.status for f in files})
+        style = "red" if "failed" in statuses else ("dim" if statuses == ["skipped"] else "")
         table.add_row(
-            f.source,
-            Path(f.file).name,
-            f"{f.rows_read:,}",
-            f"{f.rows_written:,}",
-            f"{f.rows_rejected:,}",
-            f"{f.rows_duplicate:,}",
-            f.status,
+            source,
+            f"{len(files):,}",
+            *(
+                f"{sum(getattr(f, n) for f in files):,}"
+                for n in ("rows_read", "rows_written", "rows_rejected", "rows_duplicate")
+            ),
+            ", ".join(f"{sum(f.status == s for f in files)} {s}" if len(files) > 1 else s for s in statuses),
             style=style,
         )
     console.print(table)
+    for f in report.files:
+        if f.status == "failed":
+            err.print(f"[red]{f.file}[/]: {f.error}")
     if report.ignored:
         console.print(f"[dim]ignored (no source matches the name): {', '.join(report.ignored)}[/]")
     if any(f.rows_rejected for f in report.files):
