@@ -8,6 +8,7 @@ from pathlib import Path
 
 from warehouse.loaders.targets import open_warehouse
 from warehouse.settings import Target
+from warehouse.status import raw_counts
 
 VOTE_COLUMNS = ["event_id", "user_id", "nft_a", "nft_b", "winner", "vote_type", "occurred_at"]
 SLIDER_COLUMNS = ["event_id", "user_id", "nft_id", "value", "occurred_at"]
@@ -55,14 +56,7 @@ def scalar(target: Target, sql: str):
 
 def raw_fingerprint(target: Target) -> dict[str, int]:
     """Row counts of every raw table: equal fingerprints mean nothing landed in between."""
-    from warehouse.loaders.contracts import contracts
-
-    warehouse = open_warehouse(target)
-    try:
-        warehouse.ensure_raw_schema()
-        return {name: warehouse.fetch(f"select count(*) from raw.{name}")[0][0] for name in sorted(contracts())}
-    finally:
-        warehouse.close()
+    return raw_counts(target)
 
 
 def epoch_document(
