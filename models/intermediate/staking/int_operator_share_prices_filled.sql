@@ -1,0 +1,41 @@
+{#- The sparse share-price series forward-filled: one row per epoch in which the operator appears (see
+    int_operator_epochs_combined), from its first observed price on. An epoch without an observed price
+    carries the operator's last observed price (`is_observed` false). Epochs in which the operator does
+    not appear at all (it left, and may return later) get no row, so a returning operator resumes from
+    its last observed price — or from its new price, when its return publishes one. -#}
+with appearances as (
+    select
+        domain_id,
+        epoch,
+        operator_id,
+        share_price_perq,
+        -- the number of observed prices so far: every row of one run shares the run's observed price
+        count(share_price_perq) over (
+            partition by domain_id, operator_id
+            order by epoch
+            rows between unbounded preceding and current row
+        ) as price_run
+    from {{ ref('int_operator_epochs_combined') }}
+),
+
+filled as (
+    select
+        domain_id,
+        epoch,
+        operator_id,
+        max(share_price_perq) over (partition by domain_id, operator_id, price_run) as share_price_perq,
+        min(epoch) over (partition by domain_id, operator_id, price_run) as observed_epoch,
+        share_price_perq is not null as is_observed
+    from appearances
+    where price_run > 0
+)
+
+select
+    domain_id,
+    epoch,
+    operator_id,
+    share_price_perq,
+    cast(share_price_perq as double precision) / cast(1e18 as double precision) as share_price,
+    is_observed,
+    observed_epoch
+from filled

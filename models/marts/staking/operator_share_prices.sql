@@ -1,0 +1,12 @@
+{{ config(post_hook="{{ staking_create_indexes([['operator_id', 'epoch'], ['epoch']]) }}") }}
+
+select
+    epoch,
+    domain_id,
+    operator_id,
+    share_price_perq,
+    share_price,
+    is_observed,
+    observed_epoch
+from {{ ref('int_operator_share_prices_filled') }}
+order by domain_id, epoch, operator_id

@@ -1,0 +1,12 @@
+{{ config(post_hook="{{ staking_create_indexes([['operator_id', 'epoch'], ['epoch']]) }}") }}
+
+select
+    epoch,
+    domain_id,
+    operator_id,
+    total_shares,
+    total_stake,
+    status
+from {{ ref('int_operator_epochs_combined') }}
+where is_listed
+order by domain_id, epoch, operator_id

@@ -1,0 +1,37 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['domain_id', 'epoch']) }}
+
+{#- One row per (domain, epoch): the newest payload's header and staking summary. A re-delivered
+    changed payload replaces the row (delete+insert on the key). -#}
+with documents as (
+    {{ staking_new_epoch_documents() }}
+),
+
+fields as (
+    select
+        domain_id,
+        epoch,
+        epoch_timestamp,
+        payload_version,
+        payload_hash,
+        event_seq,
+        loaded_at,
+        {{ staking_json_text('document', ['endBlock']) }} as end_block_text,
+        {{ staking_json_text('document', ['endHash']) }} as end_hash,
+        {{ staking_json_text('document', ['data', 'domainStakingSummary', 'currentEpochIndex']) }} as current_epoch_index_text,
+        {{ staking_json_text('document', ['data', 'domainStakingSummary', 'currentTotalStake']) }} as total_stake_text
+    from documents
+)
+
+select
+    domain_id,
+    epoch,
+    epoch_timestamp as ended_at,
+    cast(end_block_text as bigint) as end_block,
+    end_hash,
+    cast(current_epoch_index_text as bigint) as current_epoch_index,
+    {{ uint128_from_text('total_stake_text') }} as total_stake,
+    payload_version,
+    payload_hash,
+    event_seq,
+    loaded_at
+from fields

@@ -1,0 +1,38 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['domain_id', 'epoch', 'operator_id'],
+    pre_hook="{{ staking_delete_replaced_epochs() }}",
+) }}
+
+{#- One row per entry of `operators.entries`: the operator's settings and status in that epoch. -#}
+with documents as (
+    {{ staking_new_epoch_documents() }}
+),
+
+entries as (
+    select
+        documents.domain_id,
+        documents.epoch,
+        documents.payload_version,
+        documents.event_seq,
+        {{ staking_json_text('entry.value', ['key', 0]) }} as operator_id_text,
+        {{ staking_json_text('entry.value', ['value', 'nominationTax']) }} as nomination_tax_text,
+        {{ staking_json_text('entry.value', ['value', 'minimumNominatorStake']) }} as minimum_nominator_stake_text,
+        {{ staking_json_text('entry.value', ['value', 'signingKey']) }} as signing_key,
+        {{ staking_json_text('entry.value', ['value', 'partialStatus']) }} as status
+    from documents,
+        {{ staking_json_array_rows(staking_json_get('documents.document', ['data', 'operators', 'entries']), 'entry') }}
+)
+
+select
+    domain_id,
+    epoch,
+    cast(operator_id_text as bigint) as operator_id,
+    status,
+    cast(nomination_tax_text as integer) as nomination_tax,
+    {{ uint128_from_text('minimum_nominator_stake_text') }} as minimum_nominator_stake,
+    signing_key,
+    payload_version,
+    event_seq
+from entries

@@ -1,0 +1,37 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['domain_id', 'epoch', 'operator_id'],
+    pre_hook="{{ staking_delete_replaced_epochs() }}",
+) }}
+
+{#- One row per entry of `operatorEpochSharePrice` (sparse: only operators with a deposit, withdrawal or
+    registration in the epoch): the share price as an exact Perquintill. -#}
+with documents as (
+    {{ staking_new_epoch_documents() }}
+),
+
+entries as (
+    select
+        documents.domain_id,
+        documents.epoch,
+        documents.payload_version,
+        documents.event_seq,
+        {{ staking_json_text('entry.value', ['key', 0]) }} as operator_id_text,
+        {{ staking_json_text('entry.value', ['key', 1, 0]) }} as priced_domain_id_text,
+        {{ staking_json_text('entry.value', ['key', 1, 1]) }} as priced_epoch_text,
+        {{ staking_json_text('entry.value', ['value']) }} as share_price_text
+    from documents,
+        {{ staking_json_array_rows(staking_json_get('documents.document', ['data', 'operatorEpochSharePrice', 'entries']), 'entry') }}
+)
+
+select
+    domain_id,
+    epoch,
+    cast(operator_id_text as bigint) as operator_id,
+    {{ uint128_from_text('share_price_text') }} as share_price_perq,
+    cast(priced_domain_id_text as bigint) as priced_domain_id,
+    cast(priced_epoch_text as bigint) as priced_epoch,
+    payload_version,
+    event_seq
+from entries

@@ -1,0 +1,35 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['domain_id', 'epoch', 'operator_id'],
+    pre_hook="{{ staking_delete_replaced_epochs() }}",
+) }}
+
+{#- One row per entry of `operators.entries` (registered and deregistered operators): its total stake
+    and total shares, exact. -#}
+with documents as (
+    {{ staking_new_epoch_documents() }}
+),
+
+entries as (
+    select
+        documents.domain_id,
+        documents.epoch,
+        documents.payload_version,
+        documents.event_seq,
+        {{ staking_json_text('entry.value', ['key', 0]) }} as operator_id_text,
+        {{ staking_json_text('entry.value', ['value', 'currentTotalStake']) }} as total_stake_text,
+        {{ staking_json_text('entry.value', ['value', 'currentTotalShares']) }} as total_shares_text
+    from documents,
+        {{ staking_json_array_rows(staking_json_get('documents.document', ['data', 'operators', 'entries']), 'entry') }}
+)
+
+select
+    domain_id,
+    epoch,
+    cast(operator_id_text as bigint) as operator_id,
+    {{ uint128_from_text('total_stake_text') }} as total_stake,
+    {{ uint128_from_text('total_shares_text') }} as total_shares,
+    payload_version,
+    event_seq
+from entries
