@@ -1,0 +1,56 @@
+{#- Current rating of every NFT that has been in a vote: μ and σ after its latest vote, and its vote
+    counts. Incremental: reads only the rated votes since its own mark (the largest last_vote_seq) and
+    merges them into the stored rows; the Elo step reads this table as its starting state. -#}
+{{ config(materialized='incremental', unique_key='nft_id') }}
+
+with new_votes as (
+    select event_seq, is_super_vote, winner_nft_id, loser_nft_id, winner_mu, winner_sigma, loser_mu, loser_sigma
+    from {{ ref('int_votes_rated') }}
+    where {{ since_last_run('event_seq', 'last_vote_seq') }}
+),
+
+sides as (
+    select winner_nft_id as nft_id, event_seq, is_super_vote, true as is_win,
+        winner_mu as rating_mu, winner_sigma as rating_sigma
+    from new_votes
+    union all
+    select loser_nft_id as nft_id, event_seq, is_super_vote, false as is_win,
+        loser_mu as rating_mu, loser_sigma as rating_sigma
+    from new_votes
+),
+
+batch as (
+    select
+        nft_id,
+        count(*) as n_votes,
+        count(case when is_super_vote then 1 end) as n_super_votes,
+        count(case when is_win then 1 end) as n_wins,
+        max(event_seq) as last_vote_seq
+    from sides
+    group by nft_id
+),
+
+prior as (
+    {% if is_incremental() -%}
+    select nft_id, n_votes, n_super_votes, n_wins
+    from {{ this }}
+    where nft_id in (select nft_id from batch)
+    {%- else -%}
+    select nft_id, n_votes, n_super_votes, n_wins from batch where 1 = 0
+    {%- endif %}
+)
+
+select
+    batch.nft_id,
+    sides.rating_mu,
+    sides.rating_sigma,
+    coalesce(prior.n_votes, 0) + batch.n_votes as n_votes,
+    coalesce(prior.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
+    coalesce(prior.n_wins, 0) + batch.n_wins as n_wins,
+    batch.last_vote_seq
+from batch
+inner join sides
+    on sides.nft_id = batch.nft_id
+    and sides.event_seq = batch.last_vote_seq
+left join prior
+    on prior.nft_id = batch.nft_id

@@ -1,0 +1,29 @@
+"""The Welford step (scoring.md §2): one row per slider, z-scored against the user's shrunk statistics
+before the event, in event_seq order.
+
+A thin wrapper: the math is warehouse.ratings.welford (unit-tested against numpy), the reading of the
+batch and of the stored state is warehouse.ratings.steps. Parameters come from dbt vars through this
+model's config. Incremental: only sliders newer than this table are read; each user's stored state
+(int_users_calibrated) is merged with the batch's by Chan's formula, never recomputed from history.
+"""
+
+from warehouse.ratings.steps import as_float, welford_step
+from warehouse.ratings.welford import SliderPrior
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", unique_key="event_seq", incremental_strategy="delete+insert")
+    prior = SliderPrior(
+        n=as_float("poa_slider_prior_n", dbt.config.get("poa_slider_prior_n")),
+        mean=as_float("poa_slider_prior_mean", dbt.config.get("poa_slider_prior_mean")),
+        sd=as_float("poa_slider_prior_sd", dbt.config.get("poa_slider_prior_sd")),
+        min_sd=as_float("poa_slider_min_sd", dbt.config.get("poa_slider_min_sd")),
+    )
+    schema = f'"{dbt.this.database}"."{dbt.this.schema}"'
+    return welford_step(
+        session,
+        dbt.ref("stg_community__sliders"),
+        prior,
+        this=str(dbt.this) if dbt.is_incremental else None,
+        user_state=f"{schema}.int_users_calibrated",
+    )

@@ -1,0 +1,44 @@
+{#- Current reliability of every user who has voted: the Beta state (α, β) after the user's latest vote,
+    R = α/(α + β), and vote counts. Incremental: reads only the rated votes since its own mark and merges
+    them into the stored rows; the Elo step reads this table as its starting state. -#}
+{{ config(materialized='incremental', unique_key='user_id') }}
+
+with new_votes as (
+    select event_seq, user_id, is_super_vote, voter_alpha, voter_beta, voter_reliability
+    from {{ ref('int_votes_rated') }}
+    where {{ since_last_run('event_seq', 'last_vote_seq') }}
+),
+
+batch as (
+    select
+        user_id,
+        count(*) as n_votes,
+        count(case when is_super_vote then 1 end) as n_super_votes,
+        max(event_seq) as last_vote_seq
+    from new_votes
+    group by user_id
+),
+
+prior as (
+    {% if is_incremental() -%}
+    select user_id, n_votes, n_super_votes
+    from {{ this }}
+    where user_id in (select user_id from batch)
+    {%- else -%}
+    select user_id, n_votes, n_super_votes from batch where 1 = 0
+    {%- endif %}
+)
+
+select
+    batch.user_id,
+    new_votes.voter_alpha as reliability_alpha,
+    new_votes.voter_beta as reliability_beta,
+    new_votes.voter_reliability as reliability,
+    coalesce(prior.n_votes, 0) + batch.n_votes as n_votes,
+    coalesce(prior.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
+    batch.last_vote_seq
+from batch
+inner join new_votes
+    on new_votes.event_seq = batch.last_vote_seq
+left join prior
+    on prior.user_id = batch.user_id

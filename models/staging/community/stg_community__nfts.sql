@@ -1,0 +1,20 @@
+{#- One row per NFT: its newest landed version wins (latest loaded_at, then the later position in the
+    file; row_hash only makes a tie between identical-time loads deterministic). -#}
+select
+    nft_id,
+    collection,
+    token_id,
+    name as nft_name,
+    created_at,
+    loaded_at
+from (
+    select
+        *,
+        row_number() over (
+            partition by nft_id
+            order by loaded_at desc, source_position desc, row_hash desc
+        ) as version_rank
+    from {{ source('community', 'nfts') }}
+    where nft_id is not null
+) as versions
+where version_rank = 1
