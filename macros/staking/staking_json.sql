@@ -1,7 +1,8 @@
-{#- The JSON functions the staking staging models need, per engine. DuckDB keeps JSON as text and
-    extracts a number's literal token (exact for any size: 2^64 … 2^128−1 come out digit for digit);
-    PostgreSQL parses into jsonb, whose numbers are exact NUMERICs. Paths are lists of object keys
-    (strings) and array indexes (integers). -#}
+{#- The JSON functions the staking staging models need, per engine. Both give a number's literal token
+    as text, so integers of any size (2^64 … 2^128−1) come out digit for digit and a float literal stays
+    a float literal (which the amount macro then refuses): DuckDB's JSON extraction keeps integer tokens
+    verbatim; on PostgreSQL the documents are read as `json` (verbatim text), not `jsonb`, which would
+    rewrite `1e5` as `100000`. Paths are lists of object keys (strings) and array indexes (integers). -#}
 
 {#- A text expression parsed as JSON. -#}
 {% macro staking_json(text) -%}
@@ -10,7 +11,7 @@
 
 {% macro duckdb__staking_json(text) -%}cast({{ text }} as json){%- endmacro %}
 
-{% macro postgres__staking_json(text) -%}cast({{ text }} as jsonb){%- endmacro %}
+{% macro postgres__staking_json(text) -%}cast({{ text }} as json){%- endmacro %}
 
 
 {#- The JSON value at `path` (NULL when absent). -#}
@@ -42,7 +43,7 @@
 
 {% macro duckdb__staking_json_array_rows(json, alias) -%}json_each({{ json }}) as {{ alias }}{%- endmacro %}
 
-{% macro postgres__staking_json_array_rows(json, alias) -%}jsonb_array_elements({{ json }}) as {{ alias }}(value){%- endmacro %}
+{% macro postgres__staking_json_array_rows(json, alias) -%}json_array_elements({{ json }}) as {{ alias }}(value){%- endmacro %}
 
 
 {#- A FROM-clause item (lateral) with one row per member of the JSON object `json`: `<alias>.key` (text)
@@ -53,12 +54,12 @@
 
 {% macro duckdb__staking_json_object_rows(json, alias) -%}json_each({{ json }}) as {{ alias }}{%- endmacro %}
 
-{% macro postgres__staking_json_object_rows(json, alias) -%}jsonb_each({{ json }}) as {{ alias }}(key, value){%- endmacro %}
+{% macro postgres__staking_json_object_rows(json, alias) -%}json_each({{ json }}) as {{ alias }}(key, value){%- endmacro %}
 
 
-{#- Aggregate: a JSON object {key: value} over the group's rows, keys in `order_by` order where the
-    engine keeps an order (DuckDB; PostgreSQL's jsonb orders keys shorter-first, which for integer
-    ids is numeric order). NULL for an empty group. -#}
+{#- Aggregate: a JSON object {key: value} over the group's rows (any number), keys in `order_by` order;
+    NULL for an empty group. DuckDB's json_group_object takes no ORDER BY, so it is built from ordered
+    lists; PostgreSQL json_object_agg. The result is the JSON type of `staking_json`. -#}
 {% macro staking_json_object_agg(key, value, order_by) -%}
     {{ return(adapter.dispatch('staking_json_object_agg', 'warehouse')(key, value, order_by)) }}
 {%- endmacro %}
@@ -68,7 +69,7 @@
 {%- endmacro %}
 
 {% macro postgres__staking_json_object_agg(key, value, order_by) -%}
-    jsonb_object_agg({{ key }}, {{ value }})
+    json_object_agg({{ key }}, {{ value }} order by {{ order_by }})
 {%- endmacro %}
 
 
@@ -94,4 +95,4 @@
 
 {% macro duckdb__staking_json_object_size(json) -%}len(json_keys({{ json }})){%- endmacro %}
 
-{% macro postgres__staking_json_object_size(json) -%}(select count(*) from jsonb_object_keys({{ json }})){%- endmacro %}
+{% macro postgres__staking_json_object_size(json) -%}(select count(*) from json_object_keys({{ json }})){%- endmacro %}

@@ -24,7 +24,10 @@
     case
         when ({{ text }}) is null then null
         when regexp_full_match({{ text }}, '\s*([0-9]+|[0-9]{1,3}(,[0-9]{3})+)\s*')
-            then cast(regexp_replace({{ text }}, '[^0-9]', '', 'g') as uhugeint)
+            then coalesce(
+                try_cast(regexp_replace({{ text }}, '[^0-9]', '', 'g') as uhugeint),
+                error('amount above 2^128-1: ' || ({{ text }}))
+            )
         when regexp_full_match({{ text }}, '\s*0[xX][0-9a-fA-F]{1,32}\s*')
             then cast(cast('0x' || left(lpad(regexp_extract({{ text }}, '0[xX]([0-9a-fA-F]+)', 1), 32, '0'), 16) as ubigint) as uhugeint)
                  * cast(18446744073709551616 as uhugeint)
