@@ -18,6 +18,7 @@ import pyarrow as pa
 from warehouse.loaders.amounts import AmountError, parse_u128
 from warehouse.loaders.batch import UnusableFile
 from warehouse.loaders.contracts import Contract
+from warehouse.loaders.roster_members import screen as screen_members
 
 
 class DocumentRejected(ValueError):
@@ -173,15 +174,11 @@ def read_roster(path: Path, contract: Contract, fmt: str, source_file: str) -> t
             else:
                 rejects.append((position, str(rejected), text))
             continue
-        kept = []
-        for index, member in enumerate(members):
-            tag = member.get("tag") if isinstance(member, dict) else None
-            if isinstance(tag, str) and tag.strip():
-                kept.append(member)
-            else:
-                rejects.append(
-                    (f"{position} items[{index}]", "member without a tag", json.dumps(member, ensure_ascii=False))
-                )
+        kept, problems = screen_members(members)
+        rejects.extend(
+            (f"{position} items[{index}]", problem, json.dumps(members[index], ensure_ascii=False))
+            for index, problem in problems
+        )
         payload, payload_text = document, text
         if len(kept) != len(members):
             payload = {**document, "items": kept}

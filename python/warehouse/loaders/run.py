@@ -4,6 +4,9 @@ Phases per file — read, validate, write — are logged in `raw.ingest_logs`. A
 write phase of all files is one transaction (rows, rejects, logs and landed-file hashes together), so
 a load that fails or is killed leaves raw exactly as it was, and running it again completes it. A file
 that is unusable as a whole stops the load before anything is written; only its failure is logged.
+
+Roster snapshots land through the staged phases of `roster.py` instead (clans.md): each phase commits
+on its own, is retried, and a failure leaves the earlier phases' data in place.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from warehouse.loaders import documents, tabular
+from warehouse.loaders import documents, roster, tabular
 from warehouse.loaders.batch import Batch, PhaseTiming, UnusableFile, rejects_table
 from warehouse.loaders.contracts import Contract, contracts, landing_contracts, source_for_file
 from warehouse.loaders.targets import open_warehouse
@@ -177,10 +180,18 @@ def load(
                 for item, problem, _ in failures
             )
             return report
+        rosters = [b for b in batches if roster.is_roster(b)]  # staged phases of their own (roster.py)
+        batches = [b for b in batches if not roster.is_roster(b)]
+        skipped = list(report.files)
         if batches:
             say(f"writing {sum(b.valid.num_rows for b in batches):,} rows in one transaction")
-            report.files.extend(_write(warehouse, run_id, batches, skipped=report.files))
-        else:
+            report.files.extend(_write(warehouse, run_id, batches, skipped=skipped))
+            skipped = []
+        if rosters:
+            outcome = roster.land(warehouse, run_id, rosters, skipped, say)
+            report.files.extend(outcome.files)
+            report.error = outcome.error
+        elif not batches:
             _log_skipped(warehouse, run_id, report.files)
         return report
     finally:

@@ -1,0 +1,148 @@
+{#- ops.payload_versions: an ETag per mart, so that a client that caches a mart can revalidate it.
+
+    payload_version = md5(column schema | newest data timestamp | row count), where
+    - the column schema is every column's name and type, in order, as the warehouse reports them;
+    - the newest data timestamp is the largest value of the mart's data timestamp column(s): those named
+      in the model's `config.meta.data_timestamp` (a column or a list; the convention: the newest source
+      event the rows reflect, never the build time), or else every timestamp/date column whose name is
+      not a build-time column (var `payload_version_build_time_columns`, e.g. `as_of`);
+    - the row count catches deletions that leave the newest timestamp alone.
+    Nothing in it depends on when the build ran, so a rebuild with no new data keeps every version.
+
+    The marts are found in the dbt graph at run time — every enabled, non-ephemeral model whose schema
+    is `marts` or `ops` (this model aside) and that exists in the warehouse — so a mart added anywhere is
+    covered without touching this macro.
+-#}
+{% macro payload_version_marts() %}
+    {%- set marts = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type == 'model'
+            and node.config.enabled
+            and node.config.materialized != 'ephemeral'
+            and node.config.schema in ('marts', 'ops')
+            and node.name != 'payload_versions' -%}
+            {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+            {%- if relation is not none -%}
+                {%- do marts.append({'node': node, 'relation': relation}) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(marts | sort(attribute='node.name')) }}
+{% endmacro %}
+
+
+{% macro payload_version_timestamp_columns(node, columns) %}
+    {%- set meta = node.config.meta or {} -%}
+    {%- set declared = meta.get('data_timestamp') or (node.meta or {}).get('data_timestamp') -%}
+    {%- set names = columns | map(attribute='name') | map('lower') | list -%}
+    {%- if declared -%}
+        {%- set declared = [declared] if declared is string else declared -%}
+        {%- for column in declared if column | lower not in names -%}
+            {{ exceptions.raise_compiler_error(
+                "payload_versions: " ~ node.name ~ " declares data_timestamp column '" ~ column
+                ~ "', which it does not have (columns: " ~ names | join(', ') ~ ")") }}
+        {%- endfor -%}
+        {{ return({'basis': 'declared', 'columns': declared | map('lower') | list}) }}
+    {%- endif -%}
+    {%- set build_time = var('payload_version_build_time_columns') | map('lower') | list -%}
+    {%- set detected = [] -%}
+    {%- for column in columns -%}
+        {%- set dtype = column.dtype | lower -%}
+        {%- if ('timestamp' in dtype or dtype == 'date') and column.name | lower not in build_time -%}
+            {%- do detected.append(column.name | lower) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({'basis': 'detected' if detected else 'row_count', 'columns': detected}) }}
+{% endmacro %}
+
+
+{% macro payload_versions_sql() %}
+    {%- set marts = payload_version_marts() -%}
+    {%- set parts = [] -%}
+    {%- for mart in marts -%}
+        {%- set node, relation = mart.node, mart.relation -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) -%}
+        {%- set signature = [] -%}
+        {%- for column in columns -%}
+            {%- do signature.append(column.name | lower ~ ' ' ~ column.dtype | lower) -%}
+        {%- endfor -%}
+        {%- set stamp = payload_version_timestamp_columns(node, columns) -%}
+        {%- set newest -%}
+            {%- if stamp.columns -%}
+                (select max(ts) from (
+                {%- for column in stamp.columns %}
+                    select cast(max({{ adapter.quote(column) }}) as timestamp) as ts from {{ relation }}
+                    {%- if not loop.last %} union all{% endif %}
+                {%- endfor %}
+                ) as newest)
+            {%- else -%}
+                cast(null as timestamp)
+            {%- endif -%}
+        {%- endset -%}
+        {%- set part -%}
+            select
+                '{{ node.name }}' as mart,
+                '{{ relation.schema }}' as schema_name,
+                md5('{{ signature | join(", ") | replace("'", "''") }}') as schema_hash,
+                {{ columns | length }} as n_columns,
+                '{{ stamp.basis }}' as version_basis,
+                {% if stamp.columns %}'{{ stamp.columns | join(", ") }}'{% else %}cast(null as {{ dbt.type_string() }}){% endif %}
+                    as data_timestamp_columns,
+                {{ newest }} as newest_data_at,
+                (select count(*) from {{ relation }}) as n_rows
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endfor -%}
+    {%- if not parts -%}
+        {%- do parts.append(
+            "select cast(null as " ~ dbt.type_string() ~ ") as mart, cast(null as " ~ dbt.type_string()
+            ~ ") as schema_name, cast(null as " ~ dbt.type_string() ~ ") as schema_hash, 0 as n_columns, cast(null as "
+            ~ dbt.type_string() ~ ") as version_basis, cast(null as " ~ dbt.type_string()
+            ~ ") as data_timestamp_columns, cast(null as timestamp) as newest_data_at, cast(0 as bigint) as n_rows"
+            ~ " where 1 = 0") -%}
+    {%- endif %}
+with marts as (
+    {{ parts | join('\n    union all\n') }}
+)
+
+select
+    mart,
+    md5(
+        schema_hash || '|' || coalesce(cast(newest_data_at as {{ dbt.type_string() }}), '')
+        || '|' || cast(n_rows as {{ dbt.type_string() }})
+    ) as payload_version,
+    schema_name,
+    schema_hash,
+    n_columns,
+    version_basis,
+    data_timestamp_columns,
+    newest_data_at,
+    cast(n_rows as bigint) as n_rows
+from marts
+{%- endmacro %}
+
+
+{#- Recomputes ops.payload_versions in place (when it exists): for an `on-run-end` hook, so the versions
+    reflect every mart the invocation built whatever the order dbt ran them in, or for
+    `dbt run-operation refresh_payload_versions`. Returns no SQL: it runs its own statements. -#}
+{% macro refresh_payload_versions() %}
+    {%- if execute -%}
+        {%- set node = graph.nodes.values() | selectattr('name', 'equalto', 'payload_versions')
+            | selectattr('resource_type', 'equalto', 'model') | first -%}
+        {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- if relation is not none -%}
+            {%- set columns = 'mart, payload_version, schema_name, schema_hash, n_columns, version_basis, '
+                ~ 'data_timestamp_columns, newest_data_at, n_rows' -%}
+            {%- call statement('refresh_payload_versions', auto_begin=true) -%}
+                delete from {{ relation }}
+            {%- endcall -%}
+            {%- call statement('refresh_payload_versions', auto_begin=true) -%}
+                insert into {{ relation }} ({{ columns }})
+                select {{ columns }} from ({{ payload_versions_sql() }}) as versions
+            {%- endcall -%}
+            {%- do adapter.commit() -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
