@@ -96,7 +96,8 @@ def _latest_state(
     latest = ", ".join(f"arg_max({value}, seq) as {value}" for value in values)
     con.register(_KEYS, pa.table({"key": keys}))
     try:
-        return con.sql(f"select key, {latest} from ({' union all '.join(parts)}) as states group by key").to_arrow_table()
+        states = " union all ".join(parts)
+        return con.sql(f"select key, {latest} from ({states}) as states group by key").to_arrow_table()
     finally:
         con.unregister(_KEYS)
 

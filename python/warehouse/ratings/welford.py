@@ -138,7 +138,9 @@ def calibrate_sliders(user, value, user_n, user_mean, user_m2, prior: SliderPrio
 
 def chan_merge(n_a, mean_a, m2_a, n_b, mean_b, m2_b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Chan et al.'s pairwise merge of (n, mean, M2) states, elementwise over arrays."""
-    n_a, mean_a, m2_a, n_b, mean_b, m2_b = (np.asarray(v, dtype=np.float64) for v in (n_a, mean_a, m2_a, n_b, mean_b, m2_b))
+    n_a, mean_a, m2_a, n_b, mean_b, m2_b = (
+        np.asarray(v, dtype=np.float64) for v in (n_a, mean_a, m2_a, n_b, mean_b, m2_b)
+    )
     n = n_a + n_b
     safe_n = np.where(n == 0, 1.0, n)
     delta = mean_b - mean_a
