@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import shutil
 from pathlib import Path
 
@@ -74,13 +73,6 @@ def build_community(target: Target, *args: str) -> BuildReport:
     a community model (discovery's relationships to stg_community__users) is not the domain's to run."""
     selection = [arg for selector in COMMUNITY for arg in ("--select", selector)]
     return dbt("build", target, *selection, "--indirect-selection", "cautious", *args)
-
-
-def isolate_dbt_artifacts(monkeypatch, folder: Path) -> None:
-    """dbt's target/ and logs/ of these tests go to a temporary folder, not the shared project's."""
-    monkeypatch.setenv("DBT_TARGET_PATH", str(folder / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(folder / "logs"))
-    os.environ.pop("DBT_PARTIAL_PARSE", None)
 
 
 def execute(target: Target, sql: str) -> None:

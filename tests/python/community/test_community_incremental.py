@@ -16,7 +16,6 @@ from community.community_world import (
     build_community,
     dbt,
     execute,
-    isolate_dbt_artifacts,
     split_into_batches,
 )
 
@@ -92,8 +91,7 @@ def _assert_queue_holds_exactly_the_unpublished_changes(target) -> None:
 
 
 @pytest.mark.slow
-def test_small_world_in_five_batches_equals_one_full_refresh(duckdb_target, tmp_path, monkeypatch):
-    isolate_dbt_artifacts(monkeypatch, tmp_path)
+def test_small_world_in_five_batches_equals_one_full_refresh(duckdb_target, tmp_path):
     target = duckdb_target
     world = tmp_path / "world"
     generate_world("small", 7, world)
