@@ -262,3 +262,34 @@ def test_alerts_built_batch_by_batch_equal_alerts_built_at_once(history):
     assert report.success, failures(report)
     assert query(target, "select * from ops.ingestion_alerts order by alert_id") == batched
     assert scalar(target, "select count(*) from ops.ingestion_alerts where is_open") == 0
+
+
+def test_a_long_load_is_an_alert_against_the_median_of_the_loads_before_it(history):
+    """Loads logged by hand, before the scenario's: six of 2 s, one of 7 s (> 3 × 2 s: warning), one of 2 s
+    (closes it), one of 13 s (> 2 × 3 × the median: critical; closed by the scenario's first load)."""
+    target, seen = history
+    durations = [2000] * 6 + [7000, 2000, 13000]
+    rows = ", ".join(
+        f"('hand-{i}', 'votes', 'votes_{i}.csv', 'read', cast('2020-01-0{i + 1} 00:00:00' as timestamp), {ms}, 1, 1,"
+        " 0, 0, 'ok', null)"
+        for i, ms in enumerate(durations)
+    )
+    from warehouse.loaders.targets import open_warehouse
+
+    warehouse = open_warehouse(target)
+    try:
+        warehouse.execute(f"insert into raw.ingest_logs values {rows}")
+    finally:
+        warehouse.close()
+    report = dbt(target, select=["ingestion_health", "ingestion_alerts"])
+    assert report.success, failures(report)
+    long_loads = query(
+        target,
+        """select run_id, severity, observed_value, threshold_value, first_seen_at, closed_at
+           from ops.ingestion_alerts where alert_type = 'long_duration' order by first_seen_at""",
+    )
+    first_real = scalar(target, f"select started_at from ops.ingestion_health where run_id = '{seen['run1']}'")
+    assert long_loads == [
+        ("hand-6", "warning", 7000, 6000, datetime(2020, 1, 7), datetime(2020, 1, 8)),
+        ("hand-8", "critical", 13000, 6000, datetime(2020, 1, 9), first_real),
+    ]
