@@ -26,7 +26,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.common import median_seconds, record
@@ -92,70 +92,49 @@ def old_way(payloads: list[tuple[int, str]], only_epoch: int | None = None) -> l
 
 
 class Engine:
-    def __init__(self, name: str, target: Target, connect: Callable[[], object]):
-        self.name, self.target = name, target
-        self.con = connect()
+    """A warehouse and one connection kept open for the queries (as a dashboard server keeps one)."""
 
-    def rows(self, sql: str) -> list[tuple]:
-        cursor = self.con.cursor()
-        cursor.execute(sql)
-        result = cursor.fetchall()
-        cursor.close()
-        return [tuple(int(v) if type(v).__name__ == "Decimal" else v for v in row) for row in result]
+    def __init__(self, name: str, target: Target):
+        self.name, self.target, self._con = name, target, None
+
+    def _connection(self):
+        if self._con is None:
+            if self.target.is_postgres:
+                import psycopg2
+
+                self._con = psycopg2.connect(self.target.pg_dsn())
+                self._con.autocommit = True
+            else:
+                import duckdb
+
+                self._con = duckdb.connect(str(self.target.duckdb_path))
+        return self._con
 
     def fetch(self, sql: str) -> list[tuple]:
-        cursor = self.con.cursor()
-        cursor.execute(sql)
-        result = cursor.fetchall()
-        cursor.close()
-        return result
+        cursor = self._connection().cursor()
+        try:
+            cursor.execute(sql)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
+    def rows(self, sql: str) -> list[tuple]:
+        """Rows with exact integers (PostgreSQL's NUMERIC arrives as Decimal)."""
+        return [tuple(int(v) if isinstance(v, Decimal) else v for v in row) for row in self.fetch(sql)]
 
-def _duckdb_engine(work: Path) -> Engine:
-    import duckdb
-
-    path = work / f"staking-{uuid.uuid4().hex[:6]}.duckdb"
-    target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(path)})
-    return Engine("duckdb", target, lambda: _DuckCursorless(duckdb, path))
-
-
-class _DuckCursorless:
-    """DuckDB connection opened once (as a dashboard server would), with a DB-API-like cursor()."""
-
-    def __init__(self, duckdb_module, path: Path):
-        self._module, self._path, self._con = duckdb_module, path, None
-
-    def cursor(self):
-        if self._con is None:
-            self._con = self._module.connect(str(self._path), read_only=True)
-        return self._con.cursor()
-
-    def close(self):
+    def close(self) -> None:
         if self._con is not None:
             self._con.close()
 
 
+def _duckdb_engine(work: Path) -> Engine:
+    path = work / "duckdb" / "warehouse.duckdb"
+    return Engine("duckdb", target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(path)}))
+
+
 def _postgres_engine() -> Engine:
-    import psycopg2
-
-    target = target_from_env("postgres", {"PGDATABASE": f"warehouse_bench_staking_{uuid.uuid4().hex[:8]}"})
-    holder: dict = {}
-
-    def connect():
-        class Lazy:
-            def cursor(self):
-                if "con" not in holder:
-                    holder["con"] = psycopg2.connect(target.pg_dsn())
-                    holder["con"].autocommit = True
-                return holder["con"].cursor()
-
-            def close(self):
-                if "con" in holder:
-                    holder["con"].close()
-
-        return Lazy()
-
-    return Engine("postgres", target, connect)
+    database = f"warehouse_bench_staking_{uuid.uuid4().hex[:8]}"
+    return Engine("postgres", target_from_env("postgres", {"PGDATABASE": database}))
 
 
 def _drop_postgres(target: Target) -> None:
@@ -278,7 +257,8 @@ def main() -> None:
             engines.append(_postgres_engine())
         for engine in engines:
             setup[engine.name] = _prepare(engine, epochs_file, work)
-            print(f"{engine.name}: landed in {setup[engine.name]['load_s']:.1f} s, built in {setup[engine.name]['build_s']:.1f} s")
+            timing = setup[engine.name]
+            print(f"{engine.name}: landed in {timing['load_s']:.1f} s, built in {timing['build_s']:.1f} s")
             measured = _measure(engine, args.repeat, args.lookups, args.seed)
             for row in measured:
                 print(row)
@@ -290,7 +270,10 @@ def main() -> None:
             f"one open connection. Old way: the newest payload of every epoch read from `raw.epochs`, `json.loads`, "
             f"exact amount parsing, forward fill in Python (median of {args.repeat}); both return identical rows. "
             "Setup (not timed in the table): "
-            + "; ".join(f"{name} load {s['load_s']:.1f} s, staking models build {s['build_s']:.1f} s" for name, s in setup.items())
+            + "; ".join(
+                f"{name} load {s['load_s']:.1f} s, staking models build {s['build_s']:.1f} s"
+                for name, s in setup.items()
+            )
             + ". PostgreSQL rows are informational (targets are for DuckDB); its marts carry indexes on "
             "(operator_id, epoch) and (epoch)."
         )
@@ -299,8 +282,8 @@ def main() -> None:
             print(f"wrote {path}")
     finally:
         for engine in engines:
-            engine.con.close()
-            if engine.name == "postgres":
+            engine.close()
+            if engine.target.is_postgres:
                 _drop_postgres(engine.target)
         shutil.rmtree(work, ignore_errors=True)
 

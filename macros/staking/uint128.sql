@@ -76,3 +76,21 @@
         else cast('sum above 2^128-1: ' || sum({{ expression }}) as numeric)
     end as numeric(40, 0))
 {%- endmacro %}
+
+
+{#- The exact decimal text of a uint128 value (for JSON and for clients that cannot hold 128 bits).
+    DuckDB 1.5 turns a UHUGEINT into text (or a Python int) slowly, ~40 µs a value, but a HUGEINT fast,
+    so values below 2^127 go through HUGEINT. -#}
+{% macro uint128_to_text(expression) -%}
+    {{ return(adapter.dispatch('uint128_to_text', 'warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__uint128_to_text(expression) -%}cast({{ expression }} as {{ dbt.type_string() }}){%- endmacro %}
+
+{% macro duckdb__uint128_to_text(expression) -%}
+    case
+        when ({{ expression }}) <= cast(170141183460469231731687303715884105727 as uhugeint)
+            then cast(cast({{ expression }} as hugeint) as varchar)
+        else cast({{ expression }} as varchar)
+    end
+{%- endmacro %}

@@ -19,7 +19,7 @@ share_prices as (
         epoch,
         {{ staking_json_object_agg(
             'cast(operator_id as ' ~ dbt.type_string() ~ ')',
-            'cast(share_price_perq as ' ~ dbt.type_string() ~ ')',
+            'share_price_perq_text',
             'operator_id',
         ) }} as operator_share_prices_json
     from {{ ref('int_operator_share_prices_filled') }}

@@ -5,6 +5,7 @@ select
     domain_id,
     operator_id,
     share_price_perq,
+    share_price_perq_text,
     share_price,
     is_observed,
     observed_epoch

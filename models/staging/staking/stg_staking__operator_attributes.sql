@@ -10,19 +10,22 @@ with documents as (
     {{ staking_new_epoch_documents() }}
 ),
 
+elements as (
+    {{ staking_json_array_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'operators', 'entries'], 'entry') }}
+),
+
 entries as (
     select
-        documents.domain_id,
-        documents.epoch,
-        documents.payload_version,
-        documents.event_seq,
-        {{ staking_json_text('entry.value', ['key', 0]) }} as operator_id_text,
-        {{ staking_json_text('entry.value', ['value', 'nominationTax']) }} as nomination_tax_text,
-        {{ staking_json_text('entry.value', ['value', 'minimumNominatorStake']) }} as minimum_nominator_stake_text,
-        {{ staking_json_text('entry.value', ['value', 'signingKey']) }} as signing_key,
-        {{ staking_json_text('entry.value', ['value', 'partialStatus']) }} as status
-    from documents,
-        {{ staking_json_array_rows(staking_json_get('documents.document', ['data', 'operators', 'entries']), 'entry') }}
+        domain_id,
+        epoch,
+        payload_version,
+        event_seq,
+        {{ staking_json_text('entry', ['key', 0]) }} as operator_id_text,
+        {{ staking_json_text('entry', ['value', 'nominationTax']) }} as nomination_tax_text,
+        {{ staking_json_text('entry', ['value', 'minimumNominatorStake']) }} as minimum_nominator_stake_text,
+        {{ staking_json_text('entry', ['value', 'signingKey']) }} as signing_key,
+        {{ staking_json_text('entry', ['value', 'partialStatus']) }} as status
+    from elements
 )
 
 select

@@ -11,30 +11,36 @@ with documents as (
     {{ staking_new_epoch_documents() }}
 ),
 
+stakes as (
+    {{ staking_json_object_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'domainStakingSummary', 'currentOperators'], 'operator_id_text', 'stake') }}
+),
+
+rewards as (
+    {{ staking_json_object_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'domainStakingSummary', 'currentEpochRewards'], 'operator_id_text', 'reward') }}
+),
+
 members as (
     select
-        documents.domain_id,
-        documents.epoch,
-        documents.payload_version,
-        documents.event_seq,
-        member.key as operator_id_text,
-        {{ staking_json_text('member.value') }} as current_stake_text,
+        domain_id,
+        epoch,
+        payload_version,
+        event_seq,
+        operator_id_text,
+        {{ staking_json_text('stake') }} as current_stake_text,
         cast(null as {{ dbt.type_string() }}) as epoch_reward_text
-    from documents,
-        {{ staking_json_object_rows(staking_json_get('documents.document', ['data', 'domainStakingSummary', 'currentOperators']), 'member') }}
+    from stakes
 
     union all
 
     select
-        documents.domain_id,
-        documents.epoch,
-        documents.payload_version,
-        documents.event_seq,
-        member.key as operator_id_text,
+        domain_id,
+        epoch,
+        payload_version,
+        event_seq,
+        operator_id_text,
         cast(null as {{ dbt.type_string() }}) as current_stake_text,
-        {{ staking_json_text('member.value') }} as epoch_reward_text
-    from documents,
-        {{ staking_json_object_rows(staking_json_get('documents.document', ['data', 'domainStakingSummary', 'currentEpochRewards']), 'member') }}
+        {{ staking_json_text('reward') }} as epoch_reward_text
+    from rewards
 ),
 
 per_operator as (

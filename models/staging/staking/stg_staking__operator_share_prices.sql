@@ -11,18 +11,21 @@ with documents as (
     {{ staking_new_epoch_documents() }}
 ),
 
+elements as (
+    {{ staking_json_array_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'operatorEpochSharePrice', 'entries'], 'entry') }}
+),
+
 entries as (
     select
-        documents.domain_id,
-        documents.epoch,
-        documents.payload_version,
-        documents.event_seq,
-        {{ staking_json_text('entry.value', ['key', 0]) }} as operator_id_text,
-        {{ staking_json_text('entry.value', ['key', 1, 0]) }} as priced_domain_id_text,
-        {{ staking_json_text('entry.value', ['key', 1, 1]) }} as priced_epoch_text,
-        {{ staking_json_text('entry.value', ['value']) }} as share_price_text
-    from documents,
-        {{ staking_json_array_rows(staking_json_get('documents.document', ['data', 'operatorEpochSharePrice', 'entries']), 'entry') }}
+        domain_id,
+        epoch,
+        payload_version,
+        event_seq,
+        {{ staking_json_text('entry', ['key', 0]) }} as operator_id_text,
+        {{ staking_json_text('entry', ['key', 1, 0]) }} as priced_domain_id_text,
+        {{ staking_json_text('entry', ['key', 1, 1]) }} as priced_epoch_text,
+        {{ staking_json_text('entry', ['value']) }} as share_price_text
+    from elements
 )
 
 select

@@ -11,17 +11,20 @@ with documents as (
     {{ staking_new_epoch_documents() }}
 ),
 
+elements as (
+    {{ staking_json_array_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'operators', 'entries'], 'entry') }}
+),
+
 entries as (
     select
-        documents.domain_id,
-        documents.epoch,
-        documents.payload_version,
-        documents.event_seq,
-        {{ staking_json_text('entry.value', ['key', 0]) }} as operator_id_text,
-        {{ staking_json_text('entry.value', ['value', 'currentTotalStake']) }} as total_stake_text,
-        {{ staking_json_text('entry.value', ['value', 'currentTotalShares']) }} as total_shares_text
-    from documents,
-        {{ staking_json_array_rows(staking_json_get('documents.document', ['data', 'operators', 'entries']), 'entry') }}
+        domain_id,
+        epoch,
+        payload_version,
+        event_seq,
+        {{ staking_json_text('entry', ['key', 0]) }} as operator_id_text,
+        {{ staking_json_text('entry', ['value', 'currentTotalStake']) }} as total_stake_text,
+        {{ staking_json_text('entry', ['value', 'currentTotalShares']) }} as total_shares_text
+    from elements
 )
 
 select

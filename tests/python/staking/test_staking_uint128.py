@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from staking.staking_helpers import U128_MAX, compile_inline
 
 from warehouse.loaders.amounts import AmountError, parse_u128
 from warehouse.loaders.targets import open_warehouse
-
-from staking.staking_helpers import U128_MAX, compile_inline
 
 # Each amount arrives as the value "v" of a JSON document, as in an epoch payload.
 AMOUNT_SQL = (
@@ -18,6 +17,7 @@ AMOUNT_SQL = (
     "from (select {{ staking_json_text(staking_json('doc'), ['v']) }} as amount_text from documents) as extracted"
 )
 SUM_SQL = "select {{ uint128_sum('amount') }} as total from amounts"
+TEXT_SQL = "select {{ uint128_to_text('amount') }} as amount_text from amounts"
 
 EXACT = [
     0,
@@ -79,11 +79,13 @@ def engine(request, tmp_path_factory):
     if request.param == "duckdb":
         from warehouse.settings import target_from_env
 
-        target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(tmp_path_factory.mktemp("u128") / "w.duckdb")})
-        yield target, compile_inline(target, AMOUNT_SQL), compile_inline(target, SUM_SQL)
+        target = target_from_env(
+            "duckdb", {"WAREHOUSE_DUCKDB_PATH": str(tmp_path_factory.mktemp("u128") / "warehouse.duckdb")}
+        )
+        yield target, *(compile_inline(target, sql) for sql in (AMOUNT_SQL, SUM_SQL, TEXT_SQL))
     else:
         target = request.getfixturevalue("postgres_module_target")
-        yield target, compile_inline(target, AMOUNT_SQL), compile_inline(target, SUM_SQL)
+        yield target, *(compile_inline(target, sql) for sql in (AMOUNT_SQL, SUM_SQL, TEXT_SQL))
 
 
 def _run(engine, sql: str, texts: list[str]) -> list[tuple]:
@@ -134,7 +136,7 @@ def test_an_absent_amount_stays_null_never_zero(engine):
 
 
 def test_sum_is_exact_to_2_128_minus_1_and_raises_beyond(engine):
-    _, amount_sql, sum_sql = engine
+    _, amount_sql, sum_sql, _ = engine
     summed = f", amounts as ({amount_sql}) {sum_sql}"
     [(total,)] = _run(engine, summed, [str(2**127), json.dumps(hex(2**127 - 1))])
     assert int(total) == U128_MAX
@@ -142,3 +144,9 @@ def test_sum_is_exact_to_2_128_minus_1_and_raises_beyond(engine):
     assert int(total) == 5 * (2**64 - 1) + 2**100
     with pytest.raises(Exception, match="(?i)overflow|above 2\\^128"):
         _run(engine, summed, [str(U128_MAX), "1"])
+
+
+def test_exact_text_of_every_value(engine):
+    _, amount_sql, _, text_sql = engine
+    texts = _run(engine, f", amounts as ({amount_sql}) {text_sql}", [str(v) for v in EXACT])
+    assert [row[0] for row in texts] == [str(v) for v in EXACT]
