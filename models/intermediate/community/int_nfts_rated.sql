@@ -4,9 +4,21 @@
 {{ config(materialized='incremental', unique_key='nft_id') }}
 
 with new_votes as (
-    select event_seq, is_super_vote, winner_nft_id, loser_nft_id, winner_mu, winner_sigma, loser_mu, loser_sigma
-    from {{ ref('int_votes_rated') }}
-    where {{ since_last_run('event_seq', 'last_vote_seq') }}
+    select
+        rated.event_seq,
+        votes.is_super_vote,
+        votes.winner_nft_id,
+        votes.loser_nft_id,
+        rated.winner_mu,
+        rated.winner_sigma,
+        rated.loser_mu,
+        rated.loser_sigma
+    from {{ ref('int_votes_rated') }} as rated
+    inner join {{ ref('stg_community__votes') }} as votes
+        on votes.event_seq = rated.event_seq
+    {#- the mark on both sides, so that both scans skip the history #}
+    where {{ since_last_run('rated.event_seq', 'last_vote_seq') }}
+        and {{ since_last_run('votes.event_seq', 'last_vote_seq') }}
 ),
 
 sides as (

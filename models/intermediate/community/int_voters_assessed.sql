@@ -4,9 +4,18 @@
 {{ config(materialized='incremental', unique_key='user_id') }}
 
 with new_votes as (
-    select event_seq, user_id, is_super_vote, voter_alpha, voter_beta, voter_reliability
-    from {{ ref('int_votes_rated') }}
-    where {{ since_last_run('event_seq', 'last_vote_seq') }}
+    select
+        rated.event_seq,
+        votes.user_id,
+        votes.is_super_vote,
+        rated.voter_alpha,
+        rated.voter_beta
+    from {{ ref('int_votes_rated') }} as rated
+    inner join {{ ref('stg_community__votes') }} as votes
+        on votes.event_seq = rated.event_seq
+    {#- the mark on both sides, so that both scans skip the history #}
+    where {{ since_last_run('rated.event_seq', 'last_vote_seq') }}
+        and {{ since_last_run('votes.event_seq', 'last_vote_seq') }}
 ),
 
 batch as (
@@ -33,7 +42,7 @@ select
     batch.user_id,
     new_votes.voter_alpha as reliability_alpha,
     new_votes.voter_beta as reliability_beta,
-    new_votes.voter_reliability as reliability,
+    new_votes.voter_alpha / (new_votes.voter_alpha + new_votes.voter_beta) as reliability,
     coalesce(prior.n_votes, 0) + batch.n_votes as n_votes,
     coalesce(prior.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
     batch.last_vote_seq

@@ -1,0 +1,145 @@
+"""The Elo step's throughput: votes/s end to end in the dbt model, and against the openskill package.
+
+    python -m benchmarks.elo [--scale standard] [--repeat 3] [--openskill-votes 20000]
+
+Generates the scale's world once, lands its community files into a fresh DuckDB warehouse, then rebuilds
+`int_votes_rated` with `--full-refresh` `repeat` times: dbt's execution time of that node is the whole step
+in the model — read the votes from the warehouse, order them by event_seq, encode ids, rate, write the table
+(target: ≥ 1M votes/s). For reference it also times the kernel alone on the same votes, and the openskill
+package (BradleyTerryFull, the same parameters, unit weights) on a prefix of them, as votes/s and ratios
+(target: ≥ 20× openskill).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+from openskill.models import BradleyTerryFull
+
+from benchmarks.common import median_seconds, record
+from warehouse.build import run_dbt
+from warehouse.generate import generate_world
+from warehouse.loaders.run import load
+from warehouse.ratings.elo import EloParams, rate_votes
+from warehouse.ratings.encoding import encode_keys
+from warehouse.settings import target_from_env
+
+COMMUNITY_FILES = ("nfts", "users", "votes", "sliders", "fires")
+
+
+def _landing(scale: str, work: Path) -> Path:
+    world = work / "world"
+    generate_world(scale, 1, world)
+    landing = work / "landing"
+    landing.mkdir()
+    for name in COMMUNITY_FILES:
+        shutil.copy(world / f"{name}.csv", landing / f"{name}.csv")
+    shutil.rmtree(world)
+    return landing
+
+
+def _model_seconds(target) -> tuple[float, float]:
+    started = time.perf_counter()
+    report = run_dbt("run", target, "--select", "stg_community__votes", "int_votes_rated", "--full-refresh", quiet=True)
+    wall = time.perf_counter() - started
+    if not report.success:
+        raise SystemExit(f"dbt run failed: {report.error}")
+    node = next(n for n in report.nodes if n.name == "int_votes_rated")
+    return node.seconds, wall
+
+
+def _votes(path: Path):
+    con = duckdb.connect(str(path))
+    try:
+        table = con.sql(
+            "select winner_nft_id, loser_nft_id, user_id, is_super_vote from staging.stg_community__votes "
+            "order by event_seq"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    (winner, loser), nfts = encode_keys(table["winner_nft_id"], table["loser_nft_id"])
+    (voter,), users = encode_keys(table["user_id"])
+    return winner, loser, voter, table["is_super_vote"].to_numpy(), len(nfts), len(users)
+
+
+def _openskill_seconds(winner: np.ndarray, loser: np.ndarray, n_nfts: int) -> float:
+    model = BradleyTerryFull(mu=1500, sigma=350, beta=175, tau=3.5, kappa=1e-4)
+    players = [model.rating() for _ in range(n_nfts)]
+    started = time.perf_counter()
+    for i, j in zip(winner.tolist(), loser.tolist(), strict=True):
+        [[players[i]], [players[j]]] = model.rate([[players[i]], [players[j]]])
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="standard")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--openskill-votes", type=int, default=20_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="warehouse-bench-elo-"))
+    os.environ["DBT_TARGET_PATH"] = str(work / "dbt_target")
+    os.environ["DBT_LOG_PATH"] = str(work / "dbt_logs")
+    try:
+        path = work / "warehouse.duckdb"
+        target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(path)})
+        load([_landing(args.scale, work)], target)
+        runs = [_model_seconds(target) for _ in range(args.repeat)]
+        model_seconds = statistics.median(seconds for seconds, _ in runs)
+        dbt_wall = statistics.median(wall for _, wall in runs)
+
+        winner, loser, voter, is_super, n_nfts, n_users = _votes(path)
+        n_votes = len(winner)
+        params = EloParams()
+
+        def kernel(count: int):
+            return lambda: rate_votes(
+                winner[:count], loser[:count], voter[:count], is_super[:count],
+                np.full(n_nfts, params.mu), np.full(n_nfts, params.sigma),
+                np.full(n_users, params.alpha0), np.full(n_users, params.beta0), params,
+            )  # fmt: skip
+
+        kernel_seconds = median_seconds(kernel(n_votes), args.repeat)
+        prefix = min(args.openskill_votes, n_votes)
+        kernel_prefix_seconds = median_seconds(kernel(prefix), max(args.repeat, 5))
+        openskill_seconds = statistics.median(
+            _openskill_seconds(winner[:prefix], loser[:prefix], n_nfts) for _ in range(args.repeat)
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    model_rate = n_votes / model_seconds
+    openskill_rate = prefix / openskill_seconds
+    rows = [
+        {"what": "int_votes_rated, end to end in dbt (read, order, rate, write)", "votes": n_votes,
+         "seconds": model_seconds, "votes_per_s": model_rate, "vs_openskill": model_rate / openskill_rate},
+        {"what": "kernel alone (rate_votes, numba)", "votes": n_votes, "seconds": kernel_seconds,
+         "votes_per_s": n_votes / kernel_seconds, "vs_openskill": n_votes / kernel_seconds / openskill_rate},
+        {"what": "kernel alone on the openskill prefix", "votes": prefix, "seconds": kernel_prefix_seconds,
+         "votes_per_s": prefix / kernel_prefix_seconds,
+         "vs_openskill": prefix / kernel_prefix_seconds / openskill_rate},
+        {"what": "openskill BradleyTerryFull.rate, same votes (prefix)", "votes": prefix,
+         "seconds": openskill_seconds, "votes_per_s": openskill_rate, "vs_openskill": 1.0},
+    ]  # fmt: skip
+    notes = (
+        f"Scale `{args.scale}` (seed 1), DuckDB; medians of {args.repeat} runs. The model time is dbt's execution "
+        f"time of the `int_votes_rated` node in a `--full-refresh` run (the whole `dbt run` took {dbt_wall:.1f} s "
+        "with parsing and the staging view). openskill is timed on the first votes by event_seq, unit weights "
+        "(it has no reliability weighting), in-memory objects: its rate excludes any I/O, ours includes it. "
+        "Targets: ≥ 1M votes/s end to end; ≥ 20× openskill."
+    )
+    record("elo", "Elo step (int_votes_rated) throughput", rows, notes)
+    for row in rows:
+        print(f"{row['what']}: {row['votes_per_s']:,.0f} votes/s ({row['vs_openskill']:,.0f}× openskill)")
+
+
+if __name__ == "__main__":
+    main()
