@@ -14,7 +14,7 @@ latest_spell as (
 ),
 
 clans as (
-    select clan_tag, max(fetched_at) as clan_latest_snapshot_at
+    select clan_tag, max(fetched_at) as clan_latest_snapshot_at, max(loaded_at) as clan_latest_loaded_at
     from {{ ref('int_roster_snapshots_sequenced') }}
     group by clan_tag
 )
@@ -42,7 +42,8 @@ select
         as tenure_days,
     s.first_joined_at,
     s.n_spells,
-    c.clan_latest_snapshot_at
+    c.clan_latest_snapshot_at,
+    c.clan_latest_loaded_at
 from latest_spell as s
 inner join clans as c on c.clan_tag = s.clan_tag
 inner join {{ ref('int_snapshot_members_resolved') }} as m

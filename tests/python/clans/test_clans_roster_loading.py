@@ -155,3 +155,24 @@ def test_a_failed_roster_phase_fails_the_cli_with_a_message(duckdb_target, tmp_p
     assert query(duckdb_target, "select phase, status from raw.ingest_logs where status = 'failed'") == [
         ("write_stats", "failed")
     ]
+
+
+def test_a_late_snapshot_keeps_every_snapshot_resolvable_from_the_member_rows(target, tmp_path):
+    a = member("#A", trophies=3000)
+    load([write_roster(tmp_path / "a", "2026-03-01T12:00:00Z", [a])], target)
+    load([write_roster(tmp_path / "b", "2026-03-03T12:00:00Z", [a])], target)  # unchanged: no row
+    late = load([write_roster(tmp_path / "c", "2026-03-02T12:00:00Z", [{**a, "trophies": 3500}])], target)
+    assert late.ok, late.error
+    resolved = query(
+        target,
+        """select s.fetched_at, (select m.member from raw.roster_members m where m.member_tag = '#A'
+                                 and m.fetched_at <= s.fetched_at order by m.fetched_at desc limit 1)
+           from raw.roster_snapshots s order by s.fetched_at""",
+    )
+    assert [(at.day, json.loads(text)["trophies"]) for at, text in resolved] == [(1, 3000), (2, 3500), (3, 3000)]
+    upsert = query(
+        target,
+        f"select rows_read, rows_written, rows_duplicate from raw.ingest_logs where run_id = '{late.run_id}'"
+        " and phase = 'upsert_members'",
+    )
+    assert upsert == [(2, 2, 0)]  # its own member, and the next snapshot's member written again
