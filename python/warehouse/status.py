@@ -26,3 +26,22 @@ def latest_loads(target: Target, limit: int = 10) -> list[tuple]:
         """)
     finally:
         warehouse.close()
+
+
+def open_alerts(target: Target, limit: int = 20) -> list[tuple] | None:
+    """Open rows of ops.ingestion_alerts, most severe and newest first; None before the first build."""
+    warehouse = open_warehouse(target)
+    try:
+        exists = warehouse.fetch(
+            "select count(*) from information_schema.tables where table_schema = 'ops' "
+            "and table_name = 'ingestion_alerts'"
+        )[0][0]
+        if not exists:
+            return None
+        return warehouse.fetch(f"""
+            select severity, alert_type, coalesce(clan_tag, source, run_id) as subject, detail, first_seen_at
+            from ops.ingestion_alerts where is_open
+            order by case severity when 'critical' then 0 else 1 end, first_seen_at desc limit {int(limit)}
+        """)
+    finally:
+        warehouse.close()

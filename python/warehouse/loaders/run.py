@@ -60,6 +60,9 @@ class LoadReport:
     files: list[FileResult] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     error: str | None = None
+    #: True when the load failed after committing part of its work (a roster phase that failed after
+    #: its retries): loading the same files again completes it.
+    partly_committed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -191,6 +194,7 @@ def load(
             outcome = roster.land(warehouse, run_id, rosters, skipped, say)
             report.files.extend(outcome.files)
             report.error = outcome.error
+            report.partly_committed = outcome.error is not None
         elif not batches:
             _log_skipped(warehouse, run_id, report.files)
         return report
