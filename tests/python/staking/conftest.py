@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 
-import warehouse.build
 from warehouse.settings import target_from_env
-
-if os.environ.get("STAKING_PROJECT_DIR"):  # TEMPORARY while the shared project does not parse
-    warehouse.build.project_root = lambda: Path(os.environ["STAKING_PROJECT_DIR"])
 
 PG_ENV = {name: os.environ[name] for name in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD") if name in os.environ}
 
