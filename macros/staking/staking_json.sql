@@ -4,14 +4,30 @@
     verbatim; on PostgreSQL the documents are read as `json` (verbatim text), not `jsonb`, which would
     rewrite `1e5` as `100000`. Paths are lists of object keys (strings) and array indexes (integers). -#}
 
-{#- A text expression parsed as JSON. -#}
+{#- A text expression parsed as JSON (`json` on both engines; see above why not PostgreSQL's jsonb). -#}
 {% macro staking_json(text) -%}
     {{ return(adapter.dispatch('staking_json', 'warehouse')(text)) }}
 {%- endmacro %}
 
-{% macro duckdb__staking_json(text) -%}cast({{ text }} as json){%- endmacro %}
+{% macro default__staking_json(text) -%}cast({{ text }} as json){%- endmacro %}
 
-{% macro postgres__staking_json(text) -%}cast({{ text }} as json){%- endmacro %}
+
+{#- An integer field (ids, block numbers, the tax) from its JSON text, strictly: DuckDB's cast would
+    round `1.5` to 2 and read `1e5`, so anything but an optional sign and digits raises there;
+    PostgreSQL's cast is already that strict. -#}
+{% macro staking_integer(text, type='bigint') -%}
+    {{ return(adapter.dispatch('staking_integer', 'warehouse')(text, type)) }}
+{%- endmacro %}
+
+{% macro default__staking_integer(text, type='bigint') -%}cast({{ text }} as {{ type }}){%- endmacro %}
+
+{% macro duckdb__staking_integer(text, type='bigint') -%}
+    case
+        when ({{ text }}) is null then null
+        when regexp_full_match({{ text }}, '\s*-?[0-9]+\s*') then cast({{ text }} as {{ type }})
+        else error('not an integer: ' || ({{ text }}))
+    end
+{%- endmacro %}
 
 
 {#- The text of the scalar at `path`: a string's content, a number's literal digits (never through a

@@ -31,9 +31,9 @@ entries as (
 select
     domain_id,
     epoch,
-    cast(operator_id_text as bigint) as operator_id,
+    {{ staking_integer('operator_id_text') }} as operator_id,
     status,
-    cast(nomination_tax_text as integer) as nomination_tax,
+    {{ staking_integer('nomination_tax_text', 'integer') }} as nomination_tax,
     {{ uint128_from_text('minimum_nominator_stake_text') }} as minimum_nominator_stake,
     signing_key,
     payload_version,

@@ -60,7 +60,7 @@ per_operator as (
 select
     domain_id,
     epoch,
-    cast(operator_id_text as bigint) as operator_id,
+    {{ staking_integer('operator_id_text') }} as operator_id,
     n_stakes > 0 as is_current,
     {{ uint128_from_text('current_stake_text') }} as current_stake,
     {{ uint128_from_text('epoch_reward_text') }} as epoch_reward,

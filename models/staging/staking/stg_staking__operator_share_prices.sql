@@ -31,10 +31,10 @@ entries as (
 select
     domain_id,
     epoch,
-    cast(operator_id_text as bigint) as operator_id,
+    {{ staking_integer('operator_id_text') }} as operator_id,
     {{ uint128_from_text('share_price_text') }} as share_price_perq,
-    cast(priced_domain_id_text as bigint) as priced_domain_id,
-    cast(priced_epoch_text as bigint) as priced_epoch,
+    {{ staking_integer('priced_domain_id_text') }} as priced_domain_id,
+    {{ staking_integer('priced_epoch_text') }} as priced_epoch,
     payload_version,
     event_seq
 from entries

@@ -30,7 +30,7 @@ entries as (
 select
     domain_id,
     epoch,
-    cast(operator_id_text as bigint) as operator_id,
+    {{ staking_integer('operator_id_text') }} as operator_id,
     {{ uint128_from_text('total_stake_text') }} as total_stake,
     {{ uint128_from_text('total_shares_text') }} as total_shares,
     payload_version,

@@ -18,6 +18,10 @@ AMOUNT_SQL = (
 )
 SUM_SQL = "select {{ uint128_sum('amount') }} as total from amounts"
 TEXT_SQL = "select {{ uint128_to_text('amount') }} as amount_text from amounts"
+INTEGER_SQL = (
+    "select {{ staking_integer('value_text') }} as value "
+    "from (select {{ staking_json_text(staking_json('doc'), ['v']) }} as value_text from documents) as extracted"
+)
 
 EXACT = [
     0,
@@ -82,10 +86,10 @@ def engine(request, tmp_path_factory):
         target = target_from_env(
             "duckdb", {"WAREHOUSE_DUCKDB_PATH": str(tmp_path_factory.mktemp("u128") / "warehouse.duckdb")}
         )
-        yield target, *(compile_inline(target, sql) for sql in (AMOUNT_SQL, SUM_SQL, TEXT_SQL))
+        yield target, *(compile_inline(target, sql) for sql in (AMOUNT_SQL, SUM_SQL, TEXT_SQL, INTEGER_SQL))
     else:
         target = request.getfixturevalue("postgres_module_target")
-        yield target, *(compile_inline(target, sql) for sql in (AMOUNT_SQL, SUM_SQL, TEXT_SQL))
+        yield target, *(compile_inline(target, sql) for sql in (AMOUNT_SQL, SUM_SQL, TEXT_SQL, INTEGER_SQL))
 
 
 def _run(engine, sql: str, texts: list[str]) -> list[tuple]:
@@ -136,7 +140,7 @@ def test_an_absent_amount_stays_null_never_zero(engine):
 
 
 def test_sum_is_exact_to_2_128_minus_1_and_raises_beyond(engine):
-    _, amount_sql, sum_sql, _ = engine
+    _, amount_sql, sum_sql, _, _ = engine
     summed = f", amounts as ({amount_sql}) {sum_sql}"
     [(total,)] = _run(engine, summed, [str(2**127), json.dumps(hex(2**127 - 1))])
     assert int(total) == U128_MAX
@@ -147,6 +151,15 @@ def test_sum_is_exact_to_2_128_minus_1_and_raises_beyond(engine):
 
 
 def test_exact_text_of_every_value(engine):
-    _, amount_sql, _, text_sql = engine
+    _, amount_sql, _, text_sql, _ = engine
     texts = _run(engine, f", amounts as ({amount_sql}) {text_sql}", [str(v) for v in EXACT])
     assert [row[0] for row in texts] == [str(v) for v in EXACT]
+
+
+def test_integer_fields_are_strict(engine):
+    integer_sql = engine[4]
+    rows = _run(engine, integer_sql, ["12", '"7"', "0", "-3", str(2**62)])
+    assert [row[0] for row in rows] == [12, 7, 0, -3, 2**62]
+    for bad in ("1.5", "1e5", '"12abc"', '"0x10"'):
+        with pytest.raises(Exception, match="(?i)integer|bigint"):
+            _run(engine, integer_sql, [bad])
