@@ -193,6 +193,33 @@ def status(target: str | None = TargetOption) -> None:
 
 
 @app.command()
+def search(
+    query: str = typer.Argument(..., help="Free text; matched word by word (case-insensitive)."),
+    doc_type: str | None = typer.Option(None, "--type", help="Only project, builder, chain or investor documents."),
+    limit: int = typer.Option(10, "--limit", "-n", help="How many results to show."),
+    target: str | None = TargetOption,
+) -> None:
+    """Search projects, builders, chains and investors; prints the best matches ranked by BM25."""
+    from warehouse.search import SearchError, SearchUsageError
+    from warehouse.search import search as run_search
+
+    tgt = _target(target)
+    try:
+        hits = run_search(tgt, query, doc_type=doc_type, limit=limit)
+    except SearchUsageError as error:
+        _fail(str(error), 'usage: warehouse search "QUERY" [--type project|builder|chain|investor] [--limit N]', code=2)
+    except SearchError as error:
+        _fail(str(error), f"target: {tgt.describe()}; build the warehouse first (`warehouse build`)")
+    if not hits:
+        console.print(f"no matches for {query!r}")
+        return
+    table = Table("rank", "type", "id", "title", "score", title=f"search: {query}")
+    for hit in hits:
+        table.add_row(str(hit.rank), hit.doc_type, hit.doc_id, hit.title or "", f"{hit.score:.3f}")
+    console.print(table)
+
+
+@app.command()
 def demo(
     target: str | None = TargetOption,
     scale: str = typer.Option("small", help="Scale of the generated data."),

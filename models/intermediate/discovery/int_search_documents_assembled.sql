@@ -1,6 +1,8 @@
 {#- The documents of the search index, one per (doc_type, doc_id), with the text that gets tokenized:
     - project: name, tagline, description and chain name;
-    - builder (a user who lists at least one project): handle and the names of their projects;
+    - builder (a user who lists at least one project): handle and the names of the chains they build on
+      (not the project texts: those belong to the project documents, so a project's name finds the
+      project, not a shorter document repeating it);
     - chain: display name and slug;
     - investor: firm, handle of the user behind the profile, and the names of the focus chains. -#}
 with projects as (
@@ -33,14 +35,27 @@ investor_chains as (
     group by investor_chains.investor_id
 ),
 
+builder_chains as (
+    select distinct projects.owner_user_id as user_id, chains.chain_name, chains.loaded_at
+    from projects
+    inner join chains on projects.chain_id = chains.chain_id
+),
+
 builders as (
     select
         projects.owner_user_id as user_id,
-        {{ dbt.listagg('projects.project_name', "' '", 'order by projects.created_at, projects.project_id') }}
-            as project_names,
         max(projects.loaded_at) as loaded_at
     from projects
     group by projects.owner_user_id
+),
+
+builder_chain_names as (
+    select
+        user_id,
+        {{ dbt.listagg('chain_name', "' '", 'order by chain_name') }} as chain_names,
+        max(loaded_at) as loaded_at
+    from builder_chains
+    group by user_id
 )
 
 select
@@ -58,10 +73,11 @@ select
     'builder' as doc_type,
     builders.user_id as doc_id,
     coalesce(users.handle, builders.user_id) as title,
-    concat_ws(' ', users.handle, builders.project_names) as content,
-    greatest(builders.loaded_at, users.loaded_at) as newest_loaded_at
+    concat_ws(' ', users.handle, builder_chain_names.chain_names) as content,
+    greatest(builders.loaded_at, users.loaded_at, builder_chain_names.loaded_at) as newest_loaded_at
 from builders
 left join users on builders.user_id = users.user_id
+left join builder_chain_names on builders.user_id = builder_chain_names.user_id
 
 union all
 

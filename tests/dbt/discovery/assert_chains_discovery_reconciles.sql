@@ -16,19 +16,50 @@ last_actions as (
     from {{ discovery_raw_newest_event('upvotes', 'user_id, project_id') }} as upvotes
 ),
 
+chain_projects as (
+    select chain_id, count(*) as projects_count, count(distinct owner_user_id) as builders_count
+    from projects
+    group by chain_id
+),
+
+chain_upvotes as (
+    select projects.chain_id, count(*) as net_upvotes
+    from last_actions
+    inner join projects on last_actions.project_id = projects.project_id
+    where last_actions.action = 'up'
+    group by projects.chain_id
+),
+
+chain_forum as (
+    select chain_id, count(*) as posts_count
+    from {{ source('discovery', 'chain_posts') }}
+    group by chain_id
+),
+
+top_trending as (
+    select chain_id, project_id as top_trending_project_id
+    from (
+        select
+            chain_id, project_id,
+            row_number() over (partition by chain_id order by trending_rank) as chain_rank
+        from {{ ref('feed_projects') }}
+    ) as ranked
+    where chain_rank = 1
+),
+
 expected as (
     select
         chains.chain_id,
-        (select count(*) from projects where projects.chain_id = chains.chain_id) as projects_count,
-        (select count(distinct owner_user_id) from projects where projects.chain_id = chains.chain_id)
-            as builders_count,
-        (select count(*) from last_actions inner join projects on last_actions.project_id = projects.project_id
-            where projects.chain_id = chains.chain_id and last_actions.action = 'up') as net_upvotes,
-        (select count(*) from {{ source('discovery', 'chain_posts') }} as posts where posts.chain_id = chains.chain_id)
-            as posts_count,
-        (select feed.project_id from {{ ref('feed_projects') }} as feed
-            where feed.chain_id = chains.chain_id order by feed.trending_rank limit 1) as top_trending_project_id
+        coalesce(chain_projects.projects_count, 0) as projects_count,
+        coalesce(chain_projects.builders_count, 0) as builders_count,
+        coalesce(chain_upvotes.net_upvotes, 0) as net_upvotes,
+        coalesce(chain_forum.posts_count, 0) as posts_count,
+        top_trending.top_trending_project_id
     from chains
+    left join chain_projects on chains.chain_id = chain_projects.chain_id
+    left join chain_upvotes on chains.chain_id = chain_upvotes.chain_id
+    left join chain_forum on chains.chain_id = chain_forum.chain_id
+    left join top_trending on chains.chain_id = top_trending.chain_id
 ),
 
 actual as (

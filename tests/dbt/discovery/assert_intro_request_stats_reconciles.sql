@@ -10,28 +10,39 @@ with requests as (
     from {{ discovery_raw_newest_event('intro_requests', 'request_id') }} as requests
 ),
 
-involved as (
-    select requester_id as user_id from requests
-    union
-    select target_user_id as user_id from requests
+sent as (
+    select
+        requester_id as user_id,
+        count(*) as sent_count,
+        count(case when status = 'accepted' then 1 end) as sent_accepted_count
+    from requests
+    group by requester_id
+),
+
+received as (
+    select
+        target_user_id as user_id,
+        count(*) as received_count,
+        count(case when status = 'requested' then 1 end) as pending_count,
+        count(case when status = 'accepted' then 1 end) as accepted_count,
+        count(case when status = 'declined' then 1 end) as declined_count,
+        {{ discovery_median('response_hours') }} as median_response_hours
+    from requests
+    group by target_user_id
 ),
 
 expected as (
     select
-        involved.user_id,
-        (select count(*) from requests where requester_id = involved.user_id) as sent_count,
-        (select count(*) from requests where target_user_id = involved.user_id) as received_count,
-        (select count(*) from requests where target_user_id = involved.user_id and status = 'requested')
-            as pending_count,
-        (select count(*) from requests where target_user_id = involved.user_id and status = 'accepted')
-            as accepted_count,
-        (select count(*) from requests where target_user_id = involved.user_id and status = 'declined')
-            as declined_count,
-        (select count(*) from requests where requester_id = involved.user_id and status = 'accepted')
-            as sent_accepted_count,
-        (select {{ discovery_median('response_hours') }} from requests where target_user_id = involved.user_id)
-            as median_response_hours
-    from involved
+        coalesce(sent.user_id, received.user_id) as user_id,
+        coalesce(sent.sent_count, 0) as sent_count,
+        coalesce(received.received_count, 0) as received_count,
+        coalesce(received.pending_count, 0) as pending_count,
+        coalesce(received.accepted_count, 0) as accepted_count,
+        coalesce(received.declined_count, 0) as declined_count,
+        coalesce(sent.sent_accepted_count, 0) as sent_accepted_count,
+        received.median_response_hours
+    from sent
+    full outer join received on sent.user_id = received.user_id
 ),
 
 actual as (

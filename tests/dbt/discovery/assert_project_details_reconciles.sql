@@ -25,18 +25,32 @@ requests as (
     from {{ discovery_raw_newest_event('intro_requests', 'request_id') }} as requests
 ),
 
+project_upvotes as (
+    select project_id, count(*) as net_upvotes
+    from last_actions
+    where action = 'up'
+    group by project_id
+),
+
+project_requests as (
+    select project_id, count(*) as intro_requests_count
+    from requests
+    group by project_id
+),
+
 expected as (
     select
         projects.project_id,
         projects.name as project_name,
         users.handle as owner_handle,
         chains.name as chain_name,
-        (select count(*) from last_actions
-            where last_actions.project_id = projects.project_id and last_actions.action = 'up') as net_upvotes,
-        (select count(*) from requests where requests.project_id = projects.project_id) as intro_requests_count
+        coalesce(project_upvotes.net_upvotes, 0) as net_upvotes,
+        coalesce(project_requests.intro_requests_count, 0) as intro_requests_count
     from projects
     left join users on projects.owner_user_id = users.user_id
     left join chains on projects.chain_id = chains.chain_id
+    left join project_upvotes on projects.project_id = project_upvotes.project_id
+    left join project_requests on projects.project_id = project_requests.project_id
 ),
 
 actual as (

@@ -45,25 +45,88 @@ activity as (
     select author_id, created_at from {{ source('discovery', 'post_comments') }}
 ),
 
+owned as (
+    select owner_user_id as user_id, count(*) as projects_count
+    from projects
+    group by owner_user_id
+),
+
+received_upvotes as (
+    select projects.owner_user_id as user_id, count(*) as upvotes_received
+    from last_actions
+    inner join projects on last_actions.project_id = projects.project_id
+    where last_actions.action = 'up'
+    group by projects.owner_user_id
+),
+
+given_upvotes as (
+    select user_id, count(*) as upvotes_given
+    from last_actions
+    where action = 'up'
+    group by user_id
+),
+
+participations as (
+    select user_id, count(distinct conversation_id) as conversations
+    from (
+        select sender_id as user_id, conversation_id from messages
+        union all
+        select recipient_id as user_id, conversation_id from messages
+    ) as sides
+    group by user_id
+),
+
+unread as (
+    select recipient_id as user_id, count(*) as unread_messages
+    from messages
+    where read_at is null
+    group by recipient_id
+),
+
+sent_requests as (
+    select requester_id as user_id, count(*) as intro_requests_sent
+    from requests
+    group by requester_id
+),
+
+received_requests as (
+    select
+        target_user_id as user_id,
+        count(*) as intro_requests_received,
+        count(case when status = 'requested' then 1 end) as intro_requests_pending,
+        count(case when status = 'accepted' then 1 end) as intro_requests_accepted
+    from requests
+    group by target_user_id
+),
+
+last_activity as (
+    select user_id, max(acted_at) as last_active_at
+    from activity
+    group by user_id
+),
+
 expected as (
     select
         users.user_id,
-        (select count(*) from projects where owner_user_id = users.user_id) as projects_count,
-        (select count(*) from last_actions inner join projects on last_actions.project_id = projects.project_id
-            where projects.owner_user_id = users.user_id and last_actions.action = 'up') as upvotes_received,
-        (select count(*) from last_actions where last_actions.user_id = users.user_id and action = 'up')
-            as upvotes_given,
-        (select count(distinct conversation_id) from messages
-            where sender_id = users.user_id or recipient_id = users.user_id) as conversations,
-        (select count(*) from messages where recipient_id = users.user_id and read_at is null) as unread_messages,
-        (select count(*) from requests where requester_id = users.user_id) as intro_requests_sent,
-        (select count(*) from requests where target_user_id = users.user_id) as intro_requests_received,
-        (select count(*) from requests where target_user_id = users.user_id and status = 'requested')
-            as intro_requests_pending,
-        (select count(*) from requests where target_user_id = users.user_id and status = 'accepted')
-            as intro_requests_accepted,
-        (select max(acted_at) from activity where activity.user_id = users.user_id) as last_active_at
+        coalesce(owned.projects_count, 0) as projects_count,
+        coalesce(received_upvotes.upvotes_received, 0) as upvotes_received,
+        coalesce(given_upvotes.upvotes_given, 0) as upvotes_given,
+        coalesce(participations.conversations, 0) as conversations,
+        coalesce(unread.unread_messages, 0) as unread_messages,
+        coalesce(sent_requests.intro_requests_sent, 0) as intro_requests_sent,
+        coalesce(received_requests.intro_requests_received, 0) as intro_requests_received,
+        coalesce(received_requests.intro_requests_pending, 0) as intro_requests_pending,
+        coalesce(received_requests.intro_requests_accepted, 0) as intro_requests_accepted,
+        last_activity.last_active_at
     from users
+    left join owned on users.user_id = owned.user_id
+    left join received_upvotes on users.user_id = received_upvotes.user_id
+    left join given_upvotes on users.user_id = given_upvotes.user_id
+    left join participations on users.user_id = participations.user_id
+    left join unread on users.user_id = unread.user_id
+    left join sent_requests on users.user_id = sent_requests.user_id
+    left join received_requests on users.user_id = received_requests.user_id
+    left join last_activity on users.user_id = last_activity.user_id
 ),
 
 actual as (
