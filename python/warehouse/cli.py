@@ -101,9 +101,15 @@ def load(
     except LoadUsageError as error:
         _fail(str(error), "usage: warehouse load DIR  |  warehouse load SOURCE PATH...", code=2)
     except Exception as error:  # a database that cannot be reached, a disk that is full, ...
-        _fail(f"load failed, nothing was written: {error}", f"target: {tgt.describe()}")
+        _fail(
+            f"load failed: {error}",
+            f"target: {tgt.describe()}; what this run had not committed was rolled back — "
+            "load the same files again to complete it",
+        )
     _print_load(report)
     if not report.ok:
+        if report.partly_committed:
+            _fail(report.error, "earlier phases stay committed; load the same files again to complete the load")
         _fail(report.error, "fix or remove the file and load again; nothing from this run was written")
 
 
@@ -173,12 +179,13 @@ def quality(
 @app.command()
 def status(target: str | None = TargetOption) -> None:
     """Pipeline status: the latest loads and what has landed."""
-    from warehouse.status import latest_loads, raw_counts
+    from warehouse.status import latest_loads, open_alerts, raw_counts
 
     tgt = _target(target)
     try:
         counts = raw_counts(tgt)
         loads = latest_loads(tgt)
+        alerts = open_alerts(tgt)
     except Exception as error:
         _fail(f"cannot read the warehouse: {error}", f"target: {tgt.describe()}; run `warehouse load` first")
     table = Table("raw table", "rows", title=f"raw on {tgt.describe()}")
@@ -189,7 +196,20 @@ def status(target: str | None = TargetOption) -> None:
     for row in loads:
         runs.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
     console.print(runs)
-    console.print("[dim]the dirty-NFT queue, builds and alerts appear here as their domains land[/]")
+    if alerts is None:
+        console.print("[dim]no ingestion alerts yet: run `warehouse build`[/]")
+    else:
+        table = Table("severity", "alert", "about", "detail", "since", title=f"open ingestion alerts ({len(alerts)})")
+        for severity, kind, subject, detail, since in alerts:
+            table.add_row(
+                severity,
+                kind,
+                str(subject or ""),
+                str(detail or ""),
+                str(since),
+                style="red" if severity == "critical" else "",
+            )
+        console.print(table)
 
 
 @app.command()
