@@ -1,0 +1,157 @@
+"""Incremental build cost of the community domain: 10k new events on `standard` history vs on `large`.
+
+    python -m benchmarks.incremental_build [--scales standard large] [--events 10000] [--repeat 3]
+
+For each scale: generate the world (seed 1), land its community files into a fresh DuckDB warehouse, build
+the domain's models (`dbt run`, first build = full), then generate the next batch of `events` community
+events (`generate_delta`) and, `repeat` times from a copy of the built warehouse, land it and run the
+domain's models again (incremental). Reports dbt's model execution time (the sum over the domain's nodes)
+and the wall time of the `dbt run`, medians; targets: incremental ≤ 10% of the full build, and the same 10k
+events on `large` history ≤ 1.3× their cost on `standard`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import record
+from warehouse.build import run_dbt
+from warehouse.generate import generate_delta, generate_world
+from warehouse.loaders.run import load
+from warehouse.settings import target_from_env
+
+COMMUNITY_FILES = ("nfts", "users", "votes", "sliders", "fires")
+SELECTION = [
+    "path:models/staging/community",
+    "path:models/intermediate/community",
+    "path:models/marts/community",
+    "path:models/marts/ops/pipeline_dirty_nfts.sql",
+    "path:seeds/community",
+]
+
+
+def _community(folder: Path, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in COMMUNITY_FILES:
+        if (folder / f"{name}.csv").exists():
+            shutil.copy(folder / f"{name}.csv", out / f"{name}.csv")
+    return out
+
+
+def _run(target) -> tuple[float, float, list[tuple[str, float]]]:
+    started = time.perf_counter()
+    # seeds are lookups: `dbt run` does not reload them, `dbt seed` is part of the first build only
+    # one thread: node times then add up to the models' execution time (two threads would overlap them)
+    selection = [arg for s in SELECTION for arg in ("--select", s)]
+    report = run_dbt("run", target, *selection, "--threads", "1", quiet=True)
+    wall = time.perf_counter() - started
+    if not report.success:
+        raise SystemExit(f"dbt run failed: {report.error}")
+    models = [(node.name, node.seconds) for node in report.nodes if node.resource_type == "model"]
+    return sum(seconds for _, seconds in models), wall, models
+
+
+def _scale(scale: str, events: int, repeat: int, work: Path) -> dict:
+    world = work / f"{scale}_world"
+    generate_world(scale, 1, world)
+    landing = _community(world, work / f"{scale}_landing")
+    delta_world = work / f"{scale}_delta"
+    generate_delta(world, delta_world, events=events)
+    delta = _community(delta_world, work / f"{scale}_delta_landing")
+    shutil.rmtree(world)
+    shutil.rmtree(delta_world)
+
+    base = work / f"{scale}.duckdb"
+    target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(base)})
+    started = time.perf_counter()
+    load([landing], target)
+    load_seconds = time.perf_counter() - started
+    seeded = run_dbt("seed", target, "--select", "path:seeds/community", quiet=True)
+    if not seeded.success:
+        raise SystemExit(f"dbt seed failed: {seeded.error}")
+    full_models, full_wall, _ = _run(target)
+
+    runs = []
+    for attempt in range(repeat):
+        copy = work / f"{scale}-{attempt}.duckdb"
+        shutil.copy(base, copy)
+        incremental = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(copy)})
+        load([delta], incremental)
+        runs.append(_run(incremental))
+        copy.unlink()
+    slowest = sorted(runs[len(runs) // 2][2], key=lambda item: -item[1])[:4]
+    return {
+        "scale": scale,
+        "history_events": _count_events(base),
+        "load_s": load_seconds,
+        "full_models_s": full_models,
+        "full_wall_s": full_wall,
+        "incremental_models_s": statistics.median(models for models, _, _ in runs),
+        "incremental_wall_s": statistics.median(wall for _, wall, _ in runs),
+        "slowest": ", ".join(f"{name} {seconds:.2f}s" for name, seconds in slowest),
+    }
+
+
+def _count_events(path: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    try:
+        return int(
+            con.sql(
+                "select (select count(*) from raw.votes) + (select count(*) from raw.sliders) "
+                "+ (select count(*) from raw.fires)"
+            ).fetchone()[0]
+        )
+    finally:
+        con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", nargs="+", default=["standard", "large"])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="warehouse-bench-incremental-"))
+    os.environ["DBT_TARGET_PATH"] = str(work / "dbt_target")
+    os.environ["DBT_LOG_PATH"] = str(work / "dbt_logs")
+    try:
+        results = [_scale(scale, args.events, args.repeat, work) for scale in args.scales]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    baseline = results[0]["incremental_models_s"]
+    rows = [
+        {
+            "scale": r["scale"],
+            "history_events": r["history_events"],
+            "full_build_models_s": r["full_models_s"],
+            "incremental_models_s": r["incremental_models_s"],
+            "incremental_vs_full": r["incremental_models_s"] / r["full_models_s"],
+            f"vs_{results[0]['scale']}": r["incremental_models_s"] / baseline,
+            "incremental_wall_s": r["incremental_wall_s"],
+            "slowest_models": r["slowest"],
+        }
+        for r in results
+    ]
+    notes = (
+        f"Community domain models only (`dbt run` of staging, intermediate, marts, ops queue), DuckDB, seed 1; "
+        f"{args.events:,} new community events from `generate_delta`, landed into a copy of the built warehouse; "
+        f"medians of {args.repeat} runs. Model time = sum of dbt's execution time over the domain's nodes, run on "
+        "one thread so that they do not overlap (the wall time adds dbt's start-up, parsing and hooks). "
+        "Tests are not part of the timing: key and relationship tests "
+        "scan whole tables by nature. Targets: incremental ≤ 10% of the full build; large ≤ 1.3× standard."
+    )
+    record("incremental_build", "Community incremental build: 10k new events on standard vs large history", rows, notes)
+    for row in rows:
+        print(row)
+
+
+if __name__ == "__main__":
+    main()
