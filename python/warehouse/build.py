@@ -73,11 +73,17 @@ def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> B
 
 
 def build(
-    target: Target, full_refresh: bool = False, select: list[str] | None = None, quiet: bool = False
+    target: Target,
+    full_refresh: bool = False,
+    select: list[str] | None = None,
+    quiet: bool = False,
+    exclude: list[str] | None = None,
 ) -> BuildReport:
     extra: list[str] = []
     if full_refresh:
         extra.append("--full-refresh")
     for selector in select or []:
         extra += ["--select", selector]
+    for selector in exclude or []:
+        extra += ["--exclude", selector]
     return run_dbt("build", target, *extra, quiet=quiet)
