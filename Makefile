@@ -22,8 +22,13 @@ test: setup
 lint: setup
 	$(BIN)/ruff check python tests benchmarks
 
+# every benchmark once (tens of minutes: `large` is generated for the incremental one); each also
+# runs alone, e.g. `.venv/bin/python -m benchmarks.staking --help`
 benchmark: setup
-	$(BIN)/python -m benchmarks.loaders
+	$(BIN)/python -m benchmarks.loaders --postgres
+	$(BIN)/python -m benchmarks.elo
+	$(BIN)/python -m benchmarks.staking --postgres
+	$(BIN)/python -m benchmarks.incremental_build
 
 clean:
 	rm -rf target logs dbt_packages warehouse.duckdb* data

@@ -7,7 +7,7 @@
 -#}
 {% macro since_last_run(column, this_column=none) -%}
     {%- if is_incremental() -%}
-        {{ column }} > (select coalesce(max({{ this_column or column }}), -1) from {{ this }})
+        coalesce({{ column }} > (select max({{ this_column or column }}) from {{ this }}), true)
     {%- else -%}
         1 = 1
     {%- endif -%}
