@@ -7,7 +7,8 @@
 -#}
 {% macro since_last_run(column, this_column=none) -%}
     {%- if is_incremental() -%}
-        coalesce({{ column }} > (select max({{ this_column or column }}) from {{ this }}), true)
+        ({{ column }} > (select max({{ this_column or column }}) from {{ this }})
+         or not exists (select 1 from {{ this }}))
     {%- else -%}
         1 = 1
     {%- endif -%}
