@@ -1,5 +1,6 @@
 {#- The one high-water-mark idiom of the project. In an incremental run it is the predicate
-    "`column` is past the largest `this_column` already in this model"; in a full refresh (or the
+    "`column` is past the largest `this_column` already in this model" (every row while the model is
+    empty, whatever the column's type; a row whose `column` is null never); in a full refresh (or the
     first run) it is true. Use it in the WHERE clause that reads the new input rows:
 
         from {{ ref('stg_community__votes') }}
