@@ -6,6 +6,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from warehouse.locking import hold_warehouse
 from warehouse.settings import Target, project_root
 
 
@@ -86,4 +87,5 @@ def build(
         extra += ["--select", selector]
     for selector in exclude or []:
         extra += ["--exclude", selector]
-    return run_dbt("build", target, *extra, quiet=quiet)
+    with hold_warehouse(target, "build"):
+        return run_dbt("build", target, *extra, quiet=quiet)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from warehouse.locking import WarehouseBusy
 from warehouse.settings import TARGETS, project_root, target_from_env
 
 app = typer.Typer(
@@ -19,6 +20,9 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
+
+#: Exit status when another writer holds the warehouse (EX_TEMPFAIL: trying again later can work).
+BUSY_EXIT = 75
 
 TargetOption = typer.Option(
     None, "--target", "-t", help=f"Warehouse target: {' or '.join(TARGETS)} (default: $WAREHOUSE_TARGET or duckdb)."
@@ -100,6 +104,8 @@ def load(
         )
     except LoadUsageError as error:
         _fail(str(error), "usage: warehouse load DIR  |  warehouse load SOURCE PATH...", code=2)
+    except WarehouseBusy as error:
+        _fail(str(error), code=BUSY_EXIT)
     except Exception as error:  # a database that cannot be reached, a disk that is full, ...
         _fail(
             f"load failed: {error}",
@@ -154,7 +160,10 @@ def build(
 
     tgt = _target(target)
     console.print(f"building on {tgt.describe()}")
-    report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude)
+    try:
+        report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude)
+    except WarehouseBusy as error:
+        _fail(str(error), code=BUSY_EXIT)
     console.print(
         f"{report.count('success', 'pass')} ok, {report.count('error', 'fail')} failed, "
         f"{report.count('warn')} warnings, {report.count('skipped')} skipped"

@@ -28,6 +28,7 @@ from warehouse.loaders.batch import Batch, PhaseTiming, UnusableFile, rejects_ta
 from warehouse.loaders.contracts import Contract, contracts, landing_contracts, source_for_file
 from warehouse.loaders.targets import open_warehouse
 from warehouse.loaders.write import insert_prepared, prepare_batches
+from warehouse.locking import hold_warehouse
 from warehouse.settings import Target
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
@@ -152,6 +153,14 @@ def load(
     planned, ignored = plan(paths, source)
     run_id = f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     report = LoadReport(run_id=run_id, ignored=ignored)
+    with hold_warehouse(target, "load"):
+        return _load_held(planned, target, report, say)
+
+
+def _load_held(
+    planned: list[PlannedFile], target: Target, report: LoadReport, say: Callable[[str], None]
+) -> LoadReport:
+    run_id = report.run_id
     warehouse = open_warehouse(target)
     try:
         warehouse.ensure_raw_schema()
