@@ -1,4 +1,5 @@
-# One command to try it, one to test it. Everything installs into .venv from the package registry.
+# One command to try it, one to test it. Everything installs into .venv from the package registry, the
+# optional extras too (the orchestration tests run with the rest).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,orchestration]'
 	touch $@
 
 demo: setup

@@ -1,0 +1,175 @@
+"""The dbt project as Dagster assets: one asset per model, seed and snapshot (keys `schema/name`, as the
+relations are named), the raw tables as external assets, all grouped by domain. Materializing any of them
+runs `warehouse.build.build` — the very build `warehouse build` runs — on the selected nodes."""
+
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+
+from warehouse.build import build, dbt_args
+from warehouse.locking import WarehouseBusy
+from warehouse.orchestration.resources import WarehouseResource
+from warehouse.orchestration.retries import retry_if_transient
+from warehouse.settings import project_root, target_from_env
+
+DOMAINS = ("community", "discovery", "staking", "clans")
+#: Nodes shared by every domain (ingestion logs, payload versions, alerts) are grouped here.
+SHARED_GROUP = "ops"
+PROJECT_INPUTS = ("models", "macros", "seeds", "snapshots", "tests/dbt", "dbt_project.yml", "profiles.yml")
+ASSET_TYPES = ("model", "seed", "snapshot")
+
+
+def _newest_input(root: Path) -> float:
+    newest = 0.0
+    for name in PROJECT_INPUTS:
+        path = root / name
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        for folder, _, files in os.walk(path):
+            for file in files:
+                newest = max(newest, os.stat(os.path.join(folder, file)).st_mtime)
+    return newest
+
+
+def manifest_path() -> Path:
+    """The dbt manifest the asset graph is read from (target/dagster/), parsed again when a project file is
+    newer. A lock keeps two processes (webserver, daemon) from parsing into the same folder at once."""
+    from dbt.cli.main import dbtRunner
+
+    root = project_root()
+    folder = root / "target" / "dagster"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "manifest.json"
+    with open(folder / ".parse.lock", "w") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        if path.exists() and path.stat().st_mtime >= _newest_input(root):
+            return path
+        result = dbtRunner().invoke(["--quiet", *dbt_args("parse", target_from_env(), "--target-path", str(folder))])
+        if not result.success:
+            raise RuntimeError(f"dbt parse failed, so the asset graph cannot be read: {result.exception}")
+    return path
+
+
+def load_manifest() -> dict[str, Any]:
+    return json.loads(manifest_path().read_text())
+
+
+def domains_by_node(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """Each model, seed, snapshot and source's domain: the one its folder (or source) names, else the one
+    all its parents share, else the shared group."""
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    found: dict[str, str] = {}
+
+    def domain(unique_id: str, seen: frozenset = frozenset()) -> str:
+        if unique_id in found:
+            return found[unique_id]
+        props = nodes[unique_id]
+        named = [part for part in props.get("fqn", [])[1:] if part in DOMAINS]
+        if props["resource_type"] == "source":
+            result = props["source_name"] if props["source_name"] in DOMAINS else SHARED_GROUP
+        elif named:
+            result = named[0]
+        else:
+            parents = [
+                parent
+                for parent in props.get("depends_on", {}).get("nodes", [])
+                if parent in nodes and parent not in seen and nodes[parent]["resource_type"] in (*ASSET_TYPES, "source")
+            ]
+            groups = {domain(parent, seen | {unique_id}) for parent in parents}
+            result = groups.pop() if len(groups) == 1 else SHARED_GROUP
+        found[unique_id] = result
+        return result
+
+    for unique_id, props in nodes.items():
+        if props["resource_type"] in (*ASSET_TYPES, "source"):
+            domain(unique_id)
+    return found
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Asset keys are the relations (`marts/nft_scores`, `raw/votes`); groups are the domains. dbt's own
+    tests run inside every build (and fail it); the quality suites are the asset checks."""
+
+    def __init__(self, manifest: Mapping[str, Any]):
+        super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=False))
+        self._domains = domains_by_node(manifest)
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return self._domains.get(dbt_resource_props["unique_id"], SHARED_GROUP)
+
+
+def raw_table_specs(manifest: Mapping[str, Any], translator: WarehouseTranslator) -> list[dg.AssetSpec]:
+    """The raw tables, as external assets in their domain: the landing job reports when it fills them."""
+    return [
+        dg.AssetSpec(
+            key=translator.get_asset_key(props),
+            group_name=translator.get_group_name(props),
+            description=props.get("description") or f"raw.{props['name']}, landed by `warehouse load`",
+            kinds={"python"},
+        )
+        for props in manifest["sources"].values()
+    ]
+
+
+def asset_nodes(manifest: Mapping[str, Any], translator: WarehouseTranslator) -> dict[dg.AssetKey, tuple[str, str]]:
+    """Asset key -> (resource type, node name) of every model, seed and snapshot."""
+    return {
+        translator.get_asset_key(props): (props["resource_type"], props["name"])
+        for props in manifest["nodes"].values()
+        if props["resource_type"] in ASSET_TYPES
+    }
+
+
+def warehouse_dbt_assets(manifest: Mapping[str, Any], translator: WarehouseTranslator) -> dg.AssetsDefinition:
+    nodes = asset_nodes(manifest, translator)
+    keys_by_node = {node: key for key, node in nodes.items()}
+
+    @dbt_assets(
+        manifest=manifest,
+        dagster_dbt_translator=translator,
+        name="warehouse_dbt",
+    )
+    def warehouse_dbt(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[Any]:
+        target = warehouse.target()
+        selected = set(context.selected_asset_keys)
+        everything = selected >= set(nodes)
+        select = None if everything else sorted(nodes[key][1] for key in selected if key in nodes)
+        context.log.info(
+            f"building on {target.describe()}: " + ("every node" if everything else f"{len(select)} nodes")
+        )
+        try:
+            report = build(target, select=select)
+        except WarehouseBusy as error:
+            retry_if_transient(context, error)
+            raise
+        built = 0
+        for node in report.nodes:
+            key = keys_by_node.get((node.resource_type, node.name))
+            if key is not None and key in selected and node.status == "success":
+                built += 1
+                yield dg.MaterializeResult(
+                    asset_key=key, metadata={"dbt_status": node.status, "seconds": round(node.seconds, 3)}
+                )
+        failed = [node for node in report.nodes if node.status in ("error", "fail")]
+        if not report.success:
+            retry_if_transient(context, " ".join([report.error or ""] + [str(node.message) for node in failed]))
+            lines = [f"{node.resource_type} {node.name}: {node.message}" for node in failed]
+            raise dg.Failure(
+                description=f"dbt build failed ({len(failed)} nodes): " + ("; ".join(lines) or str(report.error)),
+                metadata={"failed_nodes": [f"{node.resource_type} {node.name}" for node in failed]},
+            )
+        context.log.info(f"{built} assets materialized, {report.count('pass')} tests passed")
+
+    return warehouse_dbt
