@@ -220,6 +220,21 @@ def status(target: str | None = TargetOption) -> None:
                 style="red" if severity == "critical" else "",
             )
         console.print(table)
+    _print_run_failures()
+
+
+def _print_run_failures() -> None:
+    """Failed runs of the orchestrator (`warehouse orchestrate`), recorded by its run-failure sensor."""
+    from warehouse.orchestration.failures import failures_file, recent_failures
+
+    failures = recent_failures()
+    if not failures:
+        return
+    table = Table("failed at", "job", "run", "error", title=f"failed orchestrated runs (latest {len(failures)})")
+    for entry in failures:
+        table.add_row(entry["failed_at"], entry["job"], entry["run_id"][:8], entry["message"], style="red")
+    console.print(table)
+    console.print(f"[dim]all failures: {failures_file()}; their logs: `warehouse orchestrate`, then Runs[/]")
 
 
 @app.command()
@@ -247,6 +262,41 @@ def search(
     for hit in hits:
         table.add_row(str(hit.rank), hit.doc_type, hit.doc_id, hit.title or "", f"{hit.score:.3f}")
     console.print(table)
+
+
+@app.command()
+def orchestrate(
+    port: int = typer.Option(3000, help="Port of the Dagster UI on 127.0.0.1."),
+    target: str | None = TargetOption,
+) -> None:
+    """Start the scheduler and its admin panel (the Dagster UI) on 127.0.0.1: jobs, schedule, sensors, runs."""
+    import os
+    import subprocess
+
+    try:
+        import dagster  # noqa: F401
+        import dagster_dbt  # noqa: F401
+        import dagster_webserver  # noqa: F401
+    except ImportError:
+        _fail(
+            "Dagster is not installed: the scheduler is the optional `orchestration` extra",
+            "install it with: pip install -e '.\\[orchestration]' (from the project folder); everything else "
+            "works without it",
+            code=3,
+        )
+    from warehouse.orchestration.settings import prepare_dagster_home
+
+    tgt = _target(target)
+    home = prepare_dagster_home()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "WAREHOUSE_TARGET": tgt.name}
+    console.print(f"Dagster UI on http://127.0.0.1:{port} for {tgt.describe()} (DAGSTER_HOME={home}); Ctrl-C stops it")
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "warehouse.orchestration.definitions", "-a", "defs"]
+    try:
+        code = subprocess.call([*command, "-h", "127.0.0.1", "-p", str(port)], env=env, cwd=project_root())
+    except KeyboardInterrupt:
+        code = 0
+    if code:
+        _fail(f"the Dagster UI stopped with exit code {code}", "its log is above; is the port already in use?", code)
 
 
 @app.command()

@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,20 @@ def domains_by_node(manifest: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
+@contextmanager
+def _indirect_selection(mode: str | None) -> Iterator[None]:
+    saved = os.environ.get("DBT_INDIRECT_SELECTION")
+    if mode:
+        os.environ["DBT_INDIRECT_SELECTION"] = mode
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("DBT_INDIRECT_SELECTION", None)
+        else:
+            os.environ["DBT_INDIRECT_SELECTION"] = saved
+
+
 class WarehouseTranslator(DagsterDbtTranslator):
     """Asset keys are the relations (`marts/nft_scores`, `raw/votes`); groups are the domains. dbt's own
     tests run inside every build (and fail it); the quality suites are the asset checks."""
@@ -144,13 +159,15 @@ def warehouse_dbt_assets(manifest: Mapping[str, Any], translator: WarehouseTrans
     def warehouse_dbt(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[Any]:
         target = warehouse.target()
         selected = set(context.selected_asset_keys)
-        everything = selected >= set(nodes)
+        everything = selected >= set(context.assets_def.keys)
         select = None if everything else sorted(nodes[key][1] for key in selected if key in nodes)
         context.log.info(
             f"building on {target.describe()}: " + ("every node" if everything else f"{len(select)} nodes")
         )
         try:
-            report = build(target, select=select)
+            # a subset runs the tests of its own nodes only, not another domain's tests that merely read one
+            with _indirect_selection(None if everything else "cautious"):
+                report = build(target, select=select)
         except WarehouseBusy as error:
             retry_if_transient(context, error)
             raise

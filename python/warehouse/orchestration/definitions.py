@@ -33,7 +33,11 @@ def queue_relation(manifest: Mapping[str, Any]) -> str:
 )
 def run_failure_log(context: dg.RunFailureSensorContext):
     run = context.dagster_run
-    message = context.failure_event.message if context.failure_event else None
+    steps = []
+    for event in context.get_step_failure_events():
+        error = event.step_failure_data.error
+        steps.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
+    message = "; ".join(steps) or (context.failure_event.message if context.failure_event else None)
     entry = record_failure(run.job_name, run.run_id, message or "run failed")
     context.log.info(f"recorded the failure of {run.job_name} run {run.run_id}: {entry['message']}")
 

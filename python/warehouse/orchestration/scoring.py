@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from warehouse.loaders.targets import open_warehouse
 from warehouse.locking import warehouse_busy
 from warehouse.orchestration.resources import WarehouseResource
 from warehouse.settings import Target
@@ -24,32 +25,19 @@ class Triggered:
 
 def triggered_nfts(target: Target, queue_relation: str) -> list[Triggered] | None:
     """The triggered rows of the queue, or None when the queue does not exist yet (nothing built)."""
-    sql = f"select nft_id, trigger_reasons, last_event_seq from {queue_relation} where is_triggered"
-    if target.is_postgres:
-        from warehouse.loaders.targets import open_warehouse
-
-        warehouse = open_warehouse(target)
-        try:
-            exists = warehouse.fetch(f"select to_regclass('{queue_relation}') is not null")[0][0]
-            rows = warehouse.fetch(sql) if exists else None
-        finally:
-            warehouse.close()
-    else:
-        import duckdb
-
-        if not target.duckdb_path.exists():
-            return None
-        con = duckdb.connect(str(target.duckdb_path), read_only=True)
-        try:
-            con.execute("set TimeZone = 'UTC'")
-            try:
-                rows = con.execute(sql).fetchall()
-            except duckdb.CatalogException:
-                rows = None
-        finally:
-            con.close()
-    if rows is None:
+    if not target.is_postgres and not target.duckdb_path.exists():
         return None
+    schema, name = queue_relation.split(".")
+    warehouse = open_warehouse(target)
+    try:
+        exists = warehouse.fetch(
+            f"select count(*) from information_schema.tables where table_schema = '{schema}' and table_name = '{name}'"
+        )[0][0]
+        if not exists:
+            return None
+        rows = warehouse.fetch(f"select nft_id, trigger_reasons, last_event_seq from {queue_relation} where is_triggered")
+    finally:
+        warehouse.close()
     return [Triggered(str(nft), tuple((reasons or "").split(",")), int(seq)) for nft, reasons, seq in rows]
 
 
