@@ -23,6 +23,8 @@ class BuildReport:
     success: bool
     nodes: list[NodeResult] = field(default_factory=list)
     error: str | None = None
+    quality: object | None = None  # warehouse.quality.QualityRun, when the build ran the audit
+    publication: object | None = None  # warehouse.publish.PublishResult, when the audit passed
 
     def count(self, *statuses: str) -> int:
         return sum(1 for node in self.nodes if node.status in statuses)
@@ -78,7 +80,10 @@ def build(
     select: list[str] | None = None,
     quiet: bool = False,
     exclude: list[str] | None = None,
+    audit: bool = False,
 ) -> BuildReport:
+    """dbt build; with `audit`, then the expectation suites and — only when dbt and every error-level
+    expectation passed — publication of the marts for analysts (write, audit, publish: see publish.py)."""
     extra: list[str] = []
     if full_refresh:
         extra.append("--full-refresh")
@@ -86,4 +91,19 @@ def build(
         extra += ["--select", selector]
     for selector in exclude or []:
         extra += ["--exclude", selector]
-    return run_dbt("build", target, *extra, quiet=quiet)
+    report = run_dbt("build", target, *extra, quiet=quiet)
+    if audit and report.success:
+        audit_and_publish(target, report)
+    return report
+
+
+def audit_and_publish(target: Target, report: BuildReport) -> None:
+    from warehouse.publish import publish
+    from warehouse.quality import run_quality
+
+    report.quality = run_quality(target)
+    if report.quality.success:
+        report.publication = publish(target, audit=report.quality.to_json())
+    else:
+        report.success = False
+        report.error = "error-level expectations failed: the previous publication stays in place"

@@ -37,6 +37,7 @@ class ExpectationResult:
     asset: str = ""
     skipped: str | None = None  # why the expectation did not run (it then counts as passed)
     detail: str | None = None  # e.g. GX's exception message
+    from_query: bool = False  # the asset is a query over `relation` (and others), not the relation itself
 
 
 @dataclass
@@ -97,6 +98,12 @@ def report_dir(target: Target) -> Path:
     if target.is_postgres:
         return project_root() / "target" / "quality" / target.pg_database
     return target.duckdb_path.with_name(target.duckdb_path.name + ".quality")
+
+
+def last_audit(target: Target) -> dict | None:
+    """The summary the last quality run wrote beside its report; None before the first run."""
+    path = report_dir(target) / "summary.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def manifest_path(target: Target) -> Path:
@@ -192,7 +199,9 @@ def _plan(context, datasource, specs: list[SuiteSpec], relations: Relations):
                     type=item.type, kwargs=item.kwargs, severity=SEVERITIES[item.severity], meta={"relation": relation}
                 )
                 gx_suite.add_expectation(config.to_domain_obj())
-            definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=gx_suite))
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
+            )
             pending.append((suite, asset, relation, definition))
     return suites, pending
 
@@ -212,7 +221,7 @@ def _not_run(suite: SuiteResult, asset: AssetSpec, relation: str, reason: str) -
         suite.results.append(
             ExpectationResult(
                 item.type,
-                item.severity if not skipped else item.severity,
+                item.severity,
                 success=skipped,
                 observed=None,
                 relation=relation,
@@ -248,6 +257,7 @@ def _validate(context, pending) -> None:
                     column=item.kwargs.get("column"),
                     asset=asset.name,
                     detail=(outcome.exception_info or {}).get("exception_message") or None,
+                    from_query=asset.query is not None,
                 )
             )
 

@@ -82,15 +82,20 @@ def _asset(path: Path, raw: dict) -> AssetSpec:
     if not name or bool(raw.get("relation")) == bool(raw.get("query")):
         raise SuiteError(f"{path.name}: every asset needs `asset:` and exactly one of `relation:` or `query:` ({raw})")
     expectations = []
-    for item in raw.get("expect") or []:
-        item = dict(item)
-        kind = item.pop("type", None)
-        severity = item.pop("severity", "error")
+    for declared in raw.get("expect") or []:
+        kwargs = dict(declared)
+        kind = kwargs.pop("type", None)
+        severity = kwargs.pop("severity", "error")
         if not kind or severity not in SEVERITIES:
             raise SuiteError(f"{path.name}: asset {name}: each expectation needs `type:` and severity error|warn")
-        expectations.append(ExpectationSpec(kind, item, severity))
+        expectations.append(ExpectationSpec(kind, kwargs, severity))
     return AssetSpec(
-        name, raw.get("relation"), raw.get("query"), expectations, raw.get("skip_reason"), raw.get("requires_columns", [])
+        name,
+        raw.get("relation"),
+        raw.get("query"),
+        expectations,
+        raw.get("skip_reason"),
+        raw.get("requires_columns", []),
     )
 
 
