@@ -41,6 +41,7 @@ def buffer_duckdb_results() -> None:
             return result.freeze()()
 
     SqlAlchemyExecutionEngine.execute_query = execute_query
+    SqlAlchemyExecutionEngine.stock_execute_query = stock_execute_query  # what GX does without the fix
     setattr(SqlAlchemyExecutionEngine, _PATCH_FLAG, True)
 
 
@@ -81,3 +82,12 @@ def add_datasource(context, target: Target):
     if target.is_postgres:
         return context.data_sources.add_postgres(name, connection_string=connection_string(target))
     return context.data_sources.add_sql(name, connection_string=connection_string(target), kwargs=engine_kwargs(target))
+
+
+def exception_messages(info: dict | None) -> list[str]:
+    """GX's exception_info is either one {exception_message, ...} or one such dict per failed metric."""
+    if not info:
+        return []
+    if "exception_message" in info:
+        return [info["exception_message"]] if info.get("raised_exception") or info["exception_message"] else []
+    return [m for value in info.values() if isinstance(value, dict) for m in exception_messages(value)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from warehouse.quality.engine import add_datasource, ephemeral_context
+from warehouse.quality.engine import add_datasource, ephemeral_context, exception_messages
 from warehouse.quality.suites import (
     SEVERITIES,
     AssetSpec,
@@ -256,7 +256,7 @@ def _validate(context, pending) -> None:
                     relation=relation,
                     column=item.kwargs.get("column"),
                     asset=asset.name,
-                    detail=(outcome.exception_info or {}).get("exception_message") or None,
+                    detail="; ".join(exception_messages(outcome.exception_info)) or None,
                     from_query=asset.query is not None,
                 )
             )
