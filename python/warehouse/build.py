@@ -97,11 +97,30 @@ def build(
     return report
 
 
+def release_duckdb() -> None:
+    """Closes the DuckDB database dbt-duckdb keeps open in this process after a run, so the audit and the
+    publication can open the build file (DuckDB refuses a second configuration of an open file)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
 def audit_and_publish(target: Target, report: BuildReport) -> None:
     from warehouse.publish import publish
     from warehouse.quality import run_quality
 
-    report.quality = run_quality(target)
+    if not target.is_postgres:
+        release_duckdb()
+    try:
+        report.quality = run_quality(target)
+    except Exception as error:  # a suite that cannot run: nothing is published
+        report.success = False
+        report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"
+        return
     if report.quality.success:
         report.publication = publish(target, audit=report.quality.to_json())
     else:

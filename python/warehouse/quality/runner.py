@@ -52,12 +52,23 @@ class SuiteResult:
 
 
 @dataclass
+class DbtTestFailure:
+    """A dbt test that failed in the last dbt run, and the audit relation holding its failing rows."""
+
+    name: str
+    status: str
+    failures: int | None
+    relation: str | None
+
+
+@dataclass
 class QualityRun:
     success: bool
     report_path: Path
     suites: list[SuiteResult]
     seconds: float
     started_at: str
+    dbt_failures: list[DbtTestFailure] = field(default_factory=list)
 
     def failures(self) -> list[tuple[SuiteResult, ExpectationResult]]:
         return [(s, r) for s in self.suites for r in s.results if not r.success]
@@ -78,6 +89,7 @@ class QualityRun:
                 }
                 for s in self.suites
             ],
+            "dbt_failures": [vars(f) for f in self.dbt_failures],
         }
 
 
@@ -106,12 +118,36 @@ def last_audit(target: Target) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def dbt_target_dir() -> Path:
+    folder = Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target")
+    return folder if folder.is_absolute() else project_root() / folder
+
+
+def dbt_test_failures(manifest: dict) -> list[DbtTestFailure]:
+    """Failed or erroring tests of the last dbt invocation (run_results.json), with their audit relations."""
+    path = dbt_target_dir() / "run_results.json"
+    if not path.exists():
+        return []
+    failures = []
+    for result in json.loads(path.read_text()).get("results", []):
+        if not result["unique_id"].startswith("test.") or result["status"] not in ("fail", "error"):
+            continue
+        node = manifest["nodes"].get(result["unique_id"], {})
+        relation = node.get("relation_name")
+        failures.append(
+            DbtTestFailure(
+                node.get("name", result["unique_id"]),
+                result["status"],
+                result.get("failures"),
+                relation.replace('"', "") if relation else None,
+            )
+        )
+    return failures
+
+
 def manifest_path(target: Target) -> Path:
     """The dbt manifest of the project (parsed now if no build has written one)."""
-    folder = Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target")
-    if not folder.is_absolute():
-        folder = project_root() / folder
-    path = folder / "manifest.json"
+    path = dbt_target_dir() / "manifest.json"
     if not path.exists():
         from warehouse.build import run_dbt
 
@@ -140,7 +176,8 @@ def run_quality(target: Target, layers: list[str] | None = None) -> QualityRun:
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     specs = load_suites(layers)
-    models, sources = manifest_relations(manifest_path(target))
+    manifest = json.loads(manifest_path(target).read_text())
+    models, sources = manifest_relations(manifest)
 
     context = ephemeral_context()
     out = report_dir(target)
@@ -167,6 +204,7 @@ def run_quality(target: Target, layers: list[str] | None = None) -> QualityRun:
         engine.dispose()
     success = all(suite.success for suite in suites)
     run = QualityRun(success, out / "index.html", suites, time.perf_counter() - started, started_at)
+    run.dbt_failures = dbt_test_failures(manifest)
     (out / "summary.json").write_text(json.dumps(run.to_json(), indent=2))
     return run
 

@@ -16,7 +16,6 @@ quarantine). An asset that reads a relation the warehouse does not have yet is s
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,8 +143,7 @@ class Relations:
         return rendered, used
 
 
-def manifest_relations(manifest_path: Path) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    manifest = json.loads(manifest_path.read_text())
+def manifest_relations(manifest: dict) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     models = {
         node["name"]: f"{node['schema']}.{node.get('alias') or node['name']}"
         for node in manifest["nodes"].values()

@@ -28,6 +28,10 @@ def print_summary(console: Console, run: QualityRun) -> None:
         style, label = ("red", "error") if result.severity == "error" else ("yellow", "warn")
         observed = result.detail if result.observed is None and result.detail else result.observed
         console.print(f"[{style}]{label}[/] {suite.name}: {describe(result)} — observed {observed}")
+    for failure in run.dbt_failures:
+        rows = f"{failure.failures:,} failing rows" if failure.failures is not None else failure.status
+        where = f" in {failure.relation}" if failure.relation else ""
+        console.print(f"[red]dbt test[/] {failure.name}: {rows}{where}")
     reasons = sorted({(suite.name, r.asset, r.skipped) for suite in run.suites for r in suite.results if r.skipped})
     for name, asset, reason in reasons:
         console.print(f"[dim]skipped {name}.{asset}: {reason}[/]")
