@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PG_ENV, postgres_unreachable_reason
+from quality.quality_world import drop_postgres
 
 from warehouse.build import build
 from warehouse.generate import generate_world
@@ -52,8 +53,6 @@ def small_postgres(small_landing):
     the PostgreSQL build does not run yet and what depends on them: (target, build report)."""
     import uuid
 
-    import psycopg2
-
     reason = postgres_unreachable_reason()
     if reason:
         pytest.skip(reason)
@@ -63,9 +62,4 @@ def small_postgres(small_landing):
     report = build(target, quiet=True, exclude=[f"{step}+" for step in PYTHON_STEPS])
     assert report.success, report.error
     yield target, report
-    admin = psycopg2.connect(target.pg_dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        for database in (name, f"{name}_marts"):
-            cur.execute(f'drop database if exists "{database}" with (force)')
-    admin.close()
+    drop_postgres(target, name, f"{name}_marts")
