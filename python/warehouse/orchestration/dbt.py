@@ -2,7 +2,6 @@
 relations are named), the raw tables as external assets, all grouped by domain. Materializing any of them
 runs `warehouse.build.build` — the very build `warehouse build` runs — on the selected nodes."""
 
-
 import fcntl
 import json
 import os
@@ -12,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, build_dbt_asset_specs
 
 from warehouse.build import build, dbt_args
 from warehouse.locking import WarehouseBusy
+from warehouse.orchestration.quality import check_results, quality_check_specs
 from warehouse.orchestration.resources import WarehouseResource
 from warehouse.orchestration.retries import retry_if_transient
+from warehouse.quality.suites import manifest_relations
 from warehouse.settings import project_root, target_from_env
 
 DOMAINS = ("community", "discovery", "staking", "clans")
@@ -148,13 +149,17 @@ def asset_nodes(manifest: Mapping[str, Any], translator: WarehouseTranslator) ->
 
 
 def warehouse_dbt_assets(manifest: Mapping[str, Any], translator: WarehouseTranslator) -> dg.AssetsDefinition:
+    """The dbt nodes as one subsettable multi-asset (specs from dagster-dbt), with the suites as its checks."""
     nodes = asset_nodes(manifest, translator)
     keys_by_node = {node: key for key, node in nodes.items()}
+    models, _ = manifest_relations(dict(manifest))
+    keys_by_relation = {models[name]: key for key, (_, name) in nodes.items() if name in models}
 
-    @dbt_assets(
-        manifest=manifest,
-        dagster_dbt_translator=translator,
+    @dg.multi_asset(
         name="warehouse_dbt",
+        specs=build_dbt_asset_specs(manifest=manifest, dagster_dbt_translator=translator),
+        check_specs=quality_check_specs(manifest, keys_by_relation),
+        can_subset=True,
     )
     def warehouse_dbt(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[Any]:
         target = warehouse.target()
@@ -167,7 +172,7 @@ def warehouse_dbt_assets(manifest: Mapping[str, Any], translator: WarehouseTrans
         try:
             # a subset runs the tests of its own nodes only, not another domain's tests that merely read one
             with _indirect_selection(None if everything else "cautious"):
-                report = build(target, select=select)
+                report = build(target, select=select, audit=True)
         except WarehouseBusy as error:
             retry_if_transient(context, error)
             raise
@@ -179,14 +184,19 @@ def warehouse_dbt_assets(manifest: Mapping[str, Any], translator: WarehouseTrans
                 yield dg.MaterializeResult(
                     asset_key=key, metadata={"dbt_status": node.status, "seconds": round(node.seconds, 3)}
                 )
+        if report.quality is not None:
+            yield from check_results(report.quality, set(context.selected_asset_check_keys), keys_by_relation)
         failed = [node for node in report.nodes if node.status in ("error", "fail")]
         if not report.success:
             retry_if_transient(context, " ".join([report.error or ""] + [str(node.message) for node in failed]))
             lines = [f"{node.resource_type} {node.name}: {node.message}" for node in failed]
             raise dg.Failure(
-                description=f"dbt build failed ({len(failed)} nodes): " + ("; ".join(lines) or str(report.error)),
+                description=f"build failed: {report.error}" + (f" ({'; '.join(lines)})" if lines else ""),
                 metadata={"failed_nodes": [f"{node.resource_type} {node.name}" for node in failed]},
             )
-        context.log.info(f"{built} assets materialized, {report.count('pass')} tests passed")
+        published = report.publication.location if report.publication is not None else "nothing"
+        context.log.info(
+            f"{built} assets materialized, {report.count('pass')} dbt tests passed, audit passed, published {published}"
+        )
 
     return warehouse_dbt

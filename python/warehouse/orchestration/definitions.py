@@ -2,7 +2,6 @@
 
 Jobs, schedule and sensors are those of operations.md; see README.md beside this file."""
 
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -1,7 +1,6 @@
 """`land_files` and `landing_sensor`: new files of the landing folder land through `warehouse.loaders.run.load`,
 the same load `warehouse load` runs."""
 
-
 import hashlib
 import json
 from pathlib import Path

@@ -1,6 +1,5 @@
 """The one Dagster resource: which warehouse the jobs and sensors talk to, and which landing folder."""
 
-
 from pathlib import Path
 
 import dagster as dg

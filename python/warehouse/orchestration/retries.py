@@ -2,7 +2,6 @@
 lock, a dropped or refused database connection. Anything else fails the step at once (retrying a failed
 data test or a bad file would only repeat it)."""
 
-
 import dagster as dg
 
 from warehouse.locking import WarehouseBusy

@@ -2,7 +2,6 @@
 vote, FIRE, milestone, high activity), requests `community_scoring` once for those pending events. Its cursor
 is the highest event_seq already requested, so events already asked for never start a second run."""
 
-
 from collections import Counter
 from dataclasses import dataclass
 
@@ -35,7 +34,9 @@ def triggered_nfts(target: Target, queue_relation: str) -> list[Triggered] | Non
         )[0][0]
         if not exists:
             return None
-        rows = warehouse.fetch(f"select nft_id, trigger_reasons, last_event_seq from {queue_relation} where is_triggered")
+        rows = warehouse.fetch(
+            f"select nft_id, trigger_reasons, last_event_seq from {queue_relation} where is_triggered"
+        )
     finally:
         warehouse.close()
     return [Triggered(str(nft), tuple((reasons or "").split(",")), int(seq)) for nft, reasons, seq in rows]

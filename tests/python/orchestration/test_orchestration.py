@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -19,6 +20,7 @@ from warehouse.cli import app
 from warehouse.loaders.run import load
 from warehouse.orchestration.resources import WarehouseResource
 from warehouse.orchestration.settings import WRITER_TAG, cadence, cron_every
+from warehouse.publish import marts_path
 from warehouse.settings import project_root
 
 from landing import VOTE_COLUMNS, query, scalar, vote, write_csv
@@ -49,7 +51,8 @@ def test_definitions_load_with_the_jobs_schedule_and_sensors_of_the_spec(defs):
         "community_scoring",
     }
     assert {schedule.name for schedule in repository.schedule_defs} == {"hourly_build"}
-    assert {sensor.name for sensor in repository.sensor_defs} == {"landing_sensor", "scoring_trigger", "run_failure_log"}
+    sensors = {sensor.name for sensor in repository.sensor_defs}
+    assert sensors == {"landing_sensor", "scoring_trigger", "run_failure_log"}
     assert defs.resolve_schedule_def("hourly_build").job_name == "warehouse_build"
     for name in ("land_files", "warehouse_build", "community_scoring"):
         assert WRITER_TAG in defs.resolve_job_def(name).tags, name  # one writer at a time (the run queue's limit)
@@ -74,13 +77,14 @@ def test_definitions_load_with_the_jobs_schedule_and_sensors_of_the_spec(defs):
 def test_schedule_and_trigger_follow_the_dbt_vars(defs, tmp_path):
     declared = yaml.safe_load((project_root() / "dbt_project.yml").read_text())["vars"]
     assert defs.resolve_schedule_def("hourly_build").cron_schedule == cron_every(declared["poa_build_every_minutes"])
-    assert defs.resolve_sensor_def("scoring_trigger").minimum_interval_seconds == declared["poa_trigger_check_every_seconds"]
+    trigger = defs.resolve_sensor_def("scoring_trigger")
+    assert trigger.minimum_interval_seconds == declared["poa_trigger_check_every_seconds"]
     assert cron_every(60) == "0 * * * *" and cron_every(15) == "*/15 * * * *" and cron_every(360) == "0 */6 * * *"
     with pytest.raises(ValueError, match="poa_build_every_minutes = 45"):
         cron_every(45)
 
-    from warehouse.orchestration.definitions import build_definitions
     from warehouse.orchestration.dbt import load_manifest
+    from warehouse.orchestration.definitions import build_definitions
 
     project = (project_root() / "dbt_project.yml").read_text()
     changed = tmp_path / "dbt_project.yml"
@@ -169,8 +173,21 @@ def test_scoring_trigger_requests_community_scoring_once_per_triggering_events(d
     materialized = {event.asset_key.to_user_string() for event in run.get_asset_materialization_events()}
     assert {"marts/nft_scores", "ops/pipeline_dirty_nfts", "intermediate/int_votes_rated"} <= materialized
     assert not {key for key in materialized if "discovery" in key or "staking" in key or "clan" in key}
-    published = dict(query(warehouse, f"select nft_id, last_event_seq from marts.nft_scores "
-                                      f"where nft_id in ('{nfts[0]}', '{nfts[1]}')"))  # fmt: skip
+    built = dict(query(warehouse, f"select nft_id, last_event_seq from marts.nft_scores "
+                                  f"where nft_id in ('{nfts[0]}', '{nfts[1]}')"))  # fmt: skip
+    assert built == {nfts[0]: seq, nfts[1]: seq}
+    # ... and published for analysts, after its asset checks (the expectation suites) passed
+    checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in run.get_asset_check_evaluations()}
+    assert checks[("marts/nft_scores", "marts_expectations")] is True
+    assert checks[("intermediate/int_votes_rated", "intermediate_expectations")] is True
+    assert all(checks.values()), checks
+    assert not {key for key, _ in checks if "discovery" in key or "staking" in key}
+    analysts = duckdb.connect(str(marts_path(warehouse)), read_only=True)
+    try:
+        published = dict(analysts.execute(f"select nft_id, last_event_seq from marts.nft_scores "
+                                          f"where nft_id in ('{nfts[0]}', '{nfts[1]}')").fetchall())  # fmt: skip
+    finally:
+        analysts.close()
     assert published == {nfts[0]: seq, nfts[1]: seq}
     after = tick(defs, "scoring_trigger", triggered.cursor)
     assert not after.run_requests and after.skip_message == "no NFT is triggered"
