@@ -190,6 +190,14 @@ def warehouse_dbt_assets(manifest: Mapping[str, Any], translator: WarehouseTrans
         if not report.success:
             retry_if_transient(context, " ".join([report.error or ""] + [str(node.message) for node in failed]))
             lines = [f"{node.resource_type} {node.name}: {node.message}" for node in failed]
+            if report.quality is not None:
+                lines += [
+                    f"{suite.name} {result.expectation} on {result.relation}"
+                    + (f".{result.column}" if result.column else "")
+                    + f": {result.observed if result.observed is not None else result.detail}"
+                    for suite, result in report.quality.failures()
+                    if result.severity == "error"
+                ]
             raise dg.Failure(
                 description=f"build failed: {report.error}" + (f" ({'; '.join(lines)})" if lines else ""),
                 metadata={"failed_nodes": [f"{node.resource_type} {node.name}" for node in failed]},

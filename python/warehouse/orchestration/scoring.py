@@ -27,19 +27,39 @@ def triggered_nfts(target: Target, queue_relation: str) -> list[Triggered] | Non
     if not target.is_postgres and not target.duckdb_path.exists():
         return None
     schema, name = queue_relation.split(".")
+    exists_sql = (
+        f"select count(*) from information_schema.tables where table_schema = '{schema}' and table_name = '{name}'"
+    )
+    rows_sql = f"select nft_id, trigger_reasons, last_event_seq from {queue_relation} where is_triggered"
+    fetch = _read_postgres if target.is_postgres else _read_duckdb
+    rows = fetch(target, exists_sql, rows_sql)
+    if rows is None:
+        return None
+    return [Triggered(str(nft), tuple((reasons or "").split(",")), int(seq)) for nft, reasons, seq in rows]
+
+
+def _read_postgres(target: Target, exists_sql: str, rows_sql: str) -> list[tuple] | None:
     warehouse = open_warehouse(target)
     try:
-        exists = warehouse.fetch(
-            f"select count(*) from information_schema.tables where table_schema = '{schema}' and table_name = '{name}'"
-        )[0][0]
-        if not exists:
-            return None
-        rows = warehouse.fetch(
-            f"select nft_id, trigger_reasons, last_event_seq from {queue_relation} where is_triggered"
-        )
+        return warehouse.fetch(rows_sql) if warehouse.fetch(exists_sql)[0][0] else None
     finally:
         warehouse.close()
-    return [Triggered(str(nft), tuple((reasons or "").split(",")), int(seq)) for nft, reasons, seq in rows]
+
+
+def _read_duckdb(target: Target, exists_sql: str, rows_sql: str) -> list[tuple] | None:
+    """A read-only connection: the trigger check only reads. A process that already has the file open another
+    way (a run executed in the same process) gets a connection of that kind instead."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(target.duckdb_path), read_only=True)
+    except duckdb.ConnectionException:
+        con = duckdb.connect(str(target.duckdb_path))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        return con.execute(rows_sql).fetchall() if con.execute(exists_sql).fetchone()[0] else None
+    finally:
+        con.close()
 
 
 def scoring_trigger_sensor(job_name: str, queue_relation: str, every_seconds: int) -> dg.SensorDefinition:

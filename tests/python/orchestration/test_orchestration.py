@@ -37,6 +37,15 @@ def tick(defs: dg.Definitions, name: str, cursor: str | None = None):
         return sensor.evaluate_tick(ctx)
 
 
+def read_only(path: Path, sql: str) -> list[tuple]:
+    """Reads a DuckDB file the way the audit left it open in this process (read-only)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def job_keys(defs: dg.Definitions, name: str) -> set[str]:
     job = defs.resolve_job_def(name)
     return {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
@@ -173,8 +182,8 @@ def test_scoring_trigger_requests_community_scoring_once_per_triggering_events(d
     materialized = {event.asset_key.to_user_string() for event in run.get_asset_materialization_events()}
     assert {"marts/nft_scores", "ops/pipeline_dirty_nfts", "intermediate/int_votes_rated"} <= materialized
     assert not {key for key in materialized if "discovery" in key or "staking" in key or "clan" in key}
-    built = dict(query(warehouse, f"select nft_id, last_event_seq from marts.nft_scores "
-                                  f"where nft_id in ('{nfts[0]}', '{nfts[1]}')"))  # fmt: skip
+    built = dict(read_only(warehouse.duckdb_path, f"select nft_id, last_event_seq from marts.nft_scores "
+                                                  f"where nft_id in ('{nfts[0]}', '{nfts[1]}')"))  # fmt: skip
     assert built == {nfts[0]: seq, nfts[1]: seq}
     # ... and published for analysts, after its asset checks (the expectation suites) passed
     checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in run.get_asset_check_evaluations()}
@@ -182,12 +191,8 @@ def test_scoring_trigger_requests_community_scoring_once_per_triggering_events(d
     assert checks[("intermediate/int_votes_rated", "intermediate_expectations")] is True
     assert all(checks.values()), checks
     assert not {key for key, _ in checks if "discovery" in key or "staking" in key}
-    analysts = duckdb.connect(str(marts_path(warehouse)), read_only=True)
-    try:
-        published = dict(analysts.execute(f"select nft_id, last_event_seq from marts.nft_scores "
-                                          f"where nft_id in ('{nfts[0]}', '{nfts[1]}')").fetchall())  # fmt: skip
-    finally:
-        analysts.close()
+    published = dict(read_only(marts_path(warehouse), f"select nft_id, last_event_seq from marts.nft_scores "
+                                                     f"where nft_id in ('{nfts[0]}', '{nfts[1]}')"))  # fmt: skip
     assert published == {nfts[0]: seq, nfts[1]: seq}
     after = tick(defs, "scoring_trigger", triggered.cursor)
     assert not after.run_requests and after.skip_message == "no NFT is triggered"
