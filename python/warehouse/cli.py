@@ -339,6 +339,7 @@ def orchestrate(
 ) -> None:
     """Start the scheduler and its admin panel (the Dagster UI) on 127.0.0.1: jobs, schedule, sensors, runs."""
     import os
+    import signal
     import subprocess
 
     try:
@@ -359,9 +360,23 @@ def orchestrate(
     env = {**os.environ, "DAGSTER_HOME": str(home), "WAREHOUSE_TARGET": tgt.name}
     console.print(f"Dagster UI on http://127.0.0.1:{port} for {tgt.describe()} (DAGSTER_HOME={home}); Ctrl-C stops it")
     command = [sys.executable, "-m", "dagster", "dev", "-m", "warehouse.orchestration.definitions", "-a", "defs"]
+    # its own session, so that Ctrl-C or a SIGTERM here stops Dagster's webserver and daemon with it
+    ui = subprocess.Popen(
+        [*command, "-h", "127.0.0.1", "-p", str(port)], env=env, cwd=project_root(), start_new_session=True
+    )
+
+    def stop(*_) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
-        code = subprocess.call([*command, "-h", "127.0.0.1", "-p", str(port)], env=env, cwd=project_root())
+        code = ui.wait()
     except KeyboardInterrupt:
+        os.killpg(ui.pid, signal.SIGINT)
+        try:
+            ui.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(ui.pid, signal.SIGKILL)
         code = 0
     if code:
         _fail(f"the Dagster UI stopped with exit code {code}", "its log is above; is the port already in use?", code)

@@ -155,16 +155,19 @@ def warehouse_dbt_assets(manifest: Mapping[str, Any], translator: WarehouseTrans
     models, _ = manifest_relations(dict(manifest))
     keys_by_relation = {models[name]: key for key, (_, name) in nodes.items() if name in models}
 
+    specs = build_dbt_asset_specs(manifest=manifest, dagster_dbt_translator=translator)
+    every_key = {spec.key for spec in specs}
+
     @dg.multi_asset(
         name="warehouse_dbt",
-        specs=build_dbt_asset_specs(manifest=manifest, dagster_dbt_translator=translator),
+        specs=specs,
         check_specs=quality_check_specs(manifest, keys_by_relation),
         can_subset=True,
     )
     def warehouse_dbt(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[Any]:
         target = warehouse.target()
         selected = set(context.selected_asset_keys)
-        everything = selected >= set(context.assets_def.keys)
+        everything = selected >= every_key
         select = None if everything else sorted(nodes[key][1] for key in selected if key in nodes)
         context.log.info(
             f"building on {target.describe()}: " + ("every node" if everything else f"{len(select)} nodes")
