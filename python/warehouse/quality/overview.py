@@ -10,7 +10,8 @@ STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 96em; padding: 0 1em; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 2em; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3em .6em; }
-th { border-bottom: 2px solid #999; } td { border-bottom: 1px solid #ddd; vertical-align: top; overflow-wrap: anywhere; }
+th { border-bottom: 2px solid #999; }
+td { border-bottom: 1px solid #ddd; vertical-align: top; overflow-wrap: anywhere; }
 .ok { color: #1a7f37; } .error { color: #b42318; font-weight: 600; } .warn { color: #9a6700; }
 .skip { color: #777; } code { font-size: .92em; } .verdict { font-size: 1.2em; padding: .5em 0; }
 """
