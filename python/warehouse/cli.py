@@ -422,7 +422,11 @@ def demo(
     console.print(f"warehouse: {tgt.describe()}")
     console.print(f"data-quality report: {result.quality.report_path}")
     console.print(f"analysts read: {result.publication.location}")
-    console.print("query it: duckdb " + result.publication.location if not tgt.is_postgres else "query it with psql")
+    if tgt.is_postgres:
+        console.print("query it with psql")
+    else:  # attached under another name: opened directly, `marts.duckdb` makes `marts.<table>` ambiguous
+        attach = f"attach '{result.publication.location}' as analytics (read_only); use analytics;"
+        console.print(f'query it: duckdb -c "{attach} select * from marts.nft_scores limit 5"')
     console.print("pipeline status: warehouse status")
 
 

@@ -278,6 +278,17 @@ def _ensure_database(target: Target, database: str) -> None:
         admin.close()
 
 
+def open_published(path: Path):
+    """A read-only connection to a published file, attached as `published`: opened directly, a file named like
+    one of its schemas (the default `marts.duckdb`) makes `marts.t` ambiguous to DuckDB (catalog or schema)."""
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute(f"attach {_quote(str(path))} as published (read_only)")
+    connection.execute("use published")
+    return connection
+
+
 def last_publication(target: Target) -> dict | None:
     """The newest row of ops.publication on the published side; None before the first publication."""
     try:
@@ -294,12 +305,10 @@ def last_publication(target: Target) -> dict | None:
                 connection.close()
             location = f"postgres://{target.pg_host}:{target.pg_port}/{marts_database(target)}"
         else:
-            import duckdb
-
             path = marts_path(target)
             if not path.exists():
                 return None
-            connection = duckdb.connect(str(path), read_only=True)
+            connection = open_published(path)
             try:
                 cursor = connection.execute(f"select * from ops.{PUBLICATION_TABLE} order by published_at desc limit 1")
                 row = cursor.fetchone()

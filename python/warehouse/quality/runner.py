@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from warehouse.quality.engine import add_datasource, ephemeral_context, exception_messages
+from warehouse.quality.overview import write_overview
 from warehouse.quality.suites import (
     SEVERITIES,
     AssetSpec,
@@ -159,16 +160,31 @@ def _existing_relations(engine, target: Target) -> dict[str, set[str]]:
     import sqlalchemy as sa
 
     catalog = "" if target.is_postgres else " and table_catalog = current_database()"
-    rows = engine.connect().execute(
-        sa.text(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            f"where table_schema not in ('information_schema', 'pg_catalog'){catalog}"
-        )
-    )
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "select table_schema, table_name, column_name from information_schema.columns "
+                f"where table_schema not in ('information_schema', 'pg_catalog'){catalog}"
+            )
+        ).fetchall()
     existing: dict[str, set[str]] = {}
     for schema, table, column in rows:
         existing.setdefault(f"{schema}.{table}", set()).add(column)
     return existing
+
+
+REPORT_ENTRIES = ("index.html", "data_docs.html", "summary.json", "validations", "expectations", "static")
+
+
+def _clear_report(folder: Path) -> None:
+    """The previous report goes (only what a run writes: the folder may be one the user named)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in REPORT_ENTRIES:
+        entry = folder / name
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        elif entry.exists():
+            entry.unlink()
 
 
 def run_quality(target: Target, layers: list[str] | None = None) -> QualityRun:
@@ -181,9 +197,7 @@ def run_quality(target: Target, layers: list[str] | None = None) -> QualityRun:
 
     context = ephemeral_context()
     out = report_dir(target)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    _clear_report(out)
     context.add_data_docs_site(
         SITE_NAME,
         {
@@ -205,6 +219,9 @@ def run_quality(target: Target, layers: list[str] | None = None) -> QualityRun:
     success = all(suite.success for suite in suites)
     run = QualityRun(success, out / "index.html", suites, time.perf_counter() - started, started_at)
     run.dbt_failures = dbt_test_failures(manifest)
+    if (out / "index.html").exists():  # GX's own index renders only with its CDN scripts: kept beside ours
+        (out / "index.html").rename(out / "data_docs.html")
+    write_overview(run, out, target.describe())
     (out / "summary.json").write_text(json.dumps(run.to_json(), indent=2))
     return run
 
