@@ -38,11 +38,12 @@ def tick(defs: dg.Definitions, name: str, cursor: str | None = None):
 
 
 def read_only(path: Path, sql: str) -> list[tuple]:
-    """Reads a DuckDB file from a fresh process, as an analyst would (this one keeps the files its in-process
-    runs opened, in the configurations they used)."""
+    """Reads a DuckDB file (read-only, attached under another name) from a fresh process, as an analyst would:
+    this process keeps the files its in-process runs opened, in the configurations they used."""
     code = (
-        "import duckdb, json, sys\n"
-        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "import json, sys\n"
+        "from warehouse.publish import open_published\n"
+        "con = open_published(sys.argv[1])\n"
         "print(json.dumps(con.execute(sys.argv[2]).fetchall()))\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(path), sql], capture_output=True, text=True, check=True)
