@@ -37,16 +37,17 @@ def tick(defs: dg.Definitions, name: str, cursor: str | None = None):
         return sensor.evaluate_tick(ctx)
 
 
-def read_only(path: Path, sql: str) -> list[tuple]:
+def read_only(path: Path, sql: str, published: bool = False) -> list[tuple]:
     """Reads a DuckDB file (read-only, attached under another name) from a fresh process, as an analyst would:
     this process keeps the files its in-process runs opened, in the configurations they used."""
     code = (
-        "import json, sys\n"
+        "import duckdb, json, sys\n"
         "from warehouse.publish import open_published\n"
-        "con = open_published(sys.argv[1])\n"
+        "con = open_published(sys.argv[1]) if sys.argv[3] else duckdb.connect(sys.argv[1], read_only=True)\n"
         "print(json.dumps(con.execute(sys.argv[2]).fetchall()))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(path), sql], capture_output=True, text=True, check=True)
+    command = [sys.executable, "-c", code, str(path), sql, "1" if published else ""]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
     return [tuple(row) for row in json.loads(out.stdout)]
 
 
@@ -205,8 +206,8 @@ def test_scoring_trigger_requests_community_scoring_once_per_triggering_events(d
     assert checks[("intermediate/int_votes_rated", "intermediate_expectations")] is True
     assert all(checks.values()), checks
     assert not {key for key, _ in checks if "discovery" in key or "staking" in key}
-    published = dict(read_only(marts_path(warehouse), f"select nft_id, last_event_seq from marts.nft_scores "
-                                                     f"where nft_id in ('{nfts[0]}', '{nfts[1]}')"))  # fmt: skip
+    sql = f"select nft_id, last_event_seq from marts.nft_scores where nft_id in ('{nfts[0]}', '{nfts[1]}')"
+    published = dict(read_only(marts_path(warehouse), sql, published=True))
     assert published == {nfts[0]: seq, nfts[1]: seq}
     assert read_only(warehouse.duckdb_path, "select count(*) from ops.pipeline_dirty_nfts where is_triggered") == [(0,)]
 
