@@ -21,6 +21,9 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
+#: The layers `warehouse quality --layer` accepts.
+LAYERS = ("raw", "staging", "marts")
+
 #: Exit status when another writer holds the warehouse (EX_TEMPFAIL: trying again later can work).
 BUSY_EXIT = 75
 
@@ -34,6 +37,23 @@ def _fail(message: str, hint: str | None = None, code: int = 1) -> None:
     if hint:
         err.print(f"[dim]{hint}[/]")
     raise typer.Exit(code)
+
+
+def _fail_unexpected(doing: str, error: BaseException, target, hint: str | None = None) -> None:
+    """One line for an error from the warehouse connection (unreachable server, locked file, ...)."""
+    from warehouse.errors import describe
+
+    failure = describe(error, target, doing)
+    _fail(failure.message, failure.hint or hint, code=failure.code)
+
+
+def _require_warehouse(target) -> None:
+    """Reading commands never create a warehouse: say so when there is none."""
+    from warehouse.errors import missing_warehouse
+
+    failure = missing_warehouse(target)
+    if failure is not None:
+        _fail(failure.message, failure.hint, code=failure.code)
 
 
 def _target(name: str | None):
@@ -107,16 +127,16 @@ def load(
     except WarehouseBusy as error:
         _fail(str(error), code=BUSY_EXIT)
     except Exception as error:  # a database that cannot be reached, a disk that is full, ...
-        _fail(
-            f"load failed: {error}",
-            f"target: {tgt.describe()}; what this run had not committed was rolled back — "
-            "load the same files again to complete it",
-        )
+        _fail_unexpected("load", error, tgt, "nothing this run had not committed was kept; load the same files again")
     _print_load(report)
     if not report.ok:
         if report.partly_committed:
             _fail(report.error, "earlier phases stay committed; load the same files again to complete the load")
-        _fail(report.error, "fix or remove the file and load again; nothing from this run was written")
+        others_landed = any(f.status != "failed" for f in report.files)
+        _fail(
+            report.error,
+            ("the other files landed; " if others_landed else "") + "fix the file named above and load it again",
+        )
 
 
 def _print_load(report) -> None:
@@ -164,6 +184,8 @@ def build(
         report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude)
     except WarehouseBusy as error:
         _fail(str(error), code=BUSY_EXIT)
+    except Exception as error:  # the server cannot be reached, the file cannot be opened, ...
+        _fail_unexpected("build", error, tgt)
     console.print(
         f"{report.count('success', 'pass')} ok, {report.count('error', 'fail')} failed, "
         f"{report.count('warn')} warnings, {report.count('skipped')} skipped"
@@ -181,6 +203,8 @@ def quality(
     target: str | None = TargetOption,
 ) -> None:
     """Run the Great Expectations suites and write the data-quality report."""
+    if layer is not None and layer not in LAYERS:
+        _fail(f"unknown --layer {layer!r}; choose one of {', '.join(LAYERS)}", code=2)
     _fail(
         "the Great Expectations suites are not part of the warehouse yet; `warehouse build` runs the dbt tests", code=3
     )
@@ -192,12 +216,13 @@ def status(target: str | None = TargetOption) -> None:
     from warehouse.status import latest_loads, open_alerts, raw_counts
 
     tgt = _target(target)
+    _require_warehouse(tgt)
     try:
         counts = raw_counts(tgt)
         loads = latest_loads(tgt)
         alerts = open_alerts(tgt)
     except Exception as error:
-        _fail(f"cannot read the warehouse: {error}", f"target: {tgt.describe()}; run `warehouse load` first")
+        _fail_unexpected("reading the warehouse", error, tgt)
     table = Table("raw table", "rows", title=f"raw on {tgt.describe()}")
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
@@ -230,16 +255,21 @@ def search(
     target: str | None = TargetOption,
 ) -> None:
     """Search projects, builders, chains and investors; prints the best matches ranked by BM25."""
-    from warehouse.search import SearchError, SearchUsageError
+    from warehouse.search import DOC_TYPES, SearchError, SearchUsageError
     from warehouse.search import search as run_search
 
     tgt = _target(target)
+    if doc_type is not None and doc_type not in DOC_TYPES:
+        _fail(f"unknown --type {doc_type!r}; choose one of {', '.join(DOC_TYPES)}", code=2)
+    _require_warehouse(tgt)
     try:
         hits = run_search(tgt, query, doc_type=doc_type, limit=limit)
     except SearchUsageError as error:
         _fail(str(error), 'usage: warehouse search "QUERY" [--type project|builder|chain|investor] [--limit N]', code=2)
     except SearchError as error:
         _fail(str(error), f"target: {tgt.describe()}; build the warehouse first (`warehouse build`)")
+    except Exception as error:  # the server cannot be reached, the file is locked, ...
+        _fail_unexpected("search", error, tgt)
     if not hits:
         console.print(f"no matches for {query!r}")
         return
