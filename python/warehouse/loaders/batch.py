@@ -65,5 +65,8 @@ class Rejected(ValueError):
 
 def rejects_table(rows: list[tuple[str, str, str, str]]) -> pa.Table:
     """(position, reason_code, reason, raw_text) rows as a table."""
+    from warehouse.loaders.ledger import storable
+
+    rows = [(position, code, storable(reason), storable(text)) for position, code, reason, text in rows]
     columns = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
     return pa.table(dict(zip(REJECT_SCHEMA.names, map(list, columns), strict=True)), schema=REJECT_SCHEMA)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.loaders.batch import UnusableFile, rejects_table
 from warehouse.loaders.contracts import Column, Contract
@@ -102,6 +103,70 @@ def _split_fields(record: str) -> list[str]:
     return next(csv.reader([record], delimiter=",", quotechar='"', doublequote=True, strict=True))
 
 
+def _split_fast(lines: list[str], first: int, width: int, order: list[int], names: tuple[str, ...]):
+    """The common case in Arrow: every byte decodes and no quoted field spans lines. None otherwise.
+
+    Lines without a quote are split on commas; the few with quotes go through Python's csv module.
+    """
+    body = lines[first:]
+    if not body:
+        return None
+    try:
+        text = pa.array(body, pa.string())
+    except (UnicodeEncodeError, pa.ArrowInvalid):
+        return None  # undecodable bytes: the line-by-line reader reports them
+    quotes = pc.count_substring(text, '"')
+    if pc.any(pc.equal(pc.bit_wise_and(quotes, 1), 1)).as_py():
+        return None
+    text = pc.replace_substring_regex(text, "\r$", "")
+    positions = pa.array(range(first + 1, first + 1 + len(body)), pa.int64())
+    keep = pc.invert(pc.equal(pc.utf8_trim_whitespace(text), ""))
+    plain = pc.and_(keep, pc.equal(quotes, 0))
+    fields = pc.split_pattern(text.filter(plain), ",")
+    plain_positions = positions.filter(plain)
+    widths = pc.list_value_length(fields)
+    fits = pc.equal(widths, width)
+    rejects: list[tuple[str, str, str, str]] = []
+    if not pc.all(fits).as_py():
+        misfits = pc.invert(fits)
+        for position, record, count in zip(
+            plain_positions.filter(misfits).to_pylist(),
+            text.filter(plain).filter(misfits).to_pylist(),
+            widths.filter(misfits).to_pylist(),
+            strict=True,
+        ):
+            truncated = " (a truncated last line?)" if position == len(lines) and count < width else ""
+            rejects.append(
+                (f"line {position}", "malformed_row", f"{count} fields, expected {width}{truncated}", record)
+            )
+        fields, plain_positions = fields.filter(fits), plain_positions.filter(fits)
+    columns = {"_pos": plain_positions}
+    for name, index in zip(names, order, strict=True):
+        columns[name] = pc.list_element(fields, index)
+    table = pa.table(columns)
+    quoted = pc.and_(keep, pc.greater(quotes, 0))
+    if pc.any(quoted).as_py():
+        extra: dict[str, list] = {"_pos": [], **{n: [] for n in names}}
+        for position, record in zip(positions.filter(quoted).to_pylist(), text.filter(quoted).to_pylist(), strict=True):
+            try:
+                parsed = _split_fields(record)
+            except csv.Error as error:
+                rejects.append((f"line {position}", "malformed_row", f"unparseable CSV row: {error}", record))
+                continue
+            if len(parsed) != width:
+                rejects.append((f"line {position}", "malformed_row", f"{len(parsed)} fields, expected {width}", record))
+                continue
+            extra["_pos"].append(position)
+            for name, index in zip(names, order, strict=True):
+                extra[name].append(parsed[index])
+        more = pa.table(
+            {"_pos": pa.array(extra["_pos"], pa.int64()), **{n: pa.array(extra[n], pa.string()) for n in names}}
+        )
+        table = pa.concat_tables([table, more]).sort_by("_pos")
+    rejects.sort(key=lambda r: int(r[0].split()[1]))
+    return table, rejects
+
+
 def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str, str, str, str]]]:
     """A CSV file's rows as text columns with `_pos` (the line a row starts on; the header is line 1).
 
@@ -117,6 +182,7 @@ def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str,
     positions: list[int] = []
     rejects: list[tuple[str, str, str, str]] = []
     header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
+    order: list[int] = []
     if header_at is not None:
         header = lines[header_at].rstrip("\r")
         if _undecodable(header):
@@ -129,6 +195,9 @@ def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str,
         order = [found.index(name) for name in names]
     i = (header_at if header_at is not None else len(lines)) + 1
     width = len(names)
+    fast = _split_fast(lines, i, width, order, names)
+    if fast is not None:
+        return fast
     while i < len(lines):
         line = lines[i]
         if not line.strip():
@@ -323,8 +392,12 @@ def validate(
     typed_cols = ", ".join(f"{_typed(c)} as t_{c.name}" for c in contract.columns)
     checks = _nul_checks(contract) + [check for column in contract.columns for check in _checks(column, window)]
     checks += [(cond, "rule_violation", msg) for cond, msg in ROW_RULES.get(contract.table, [])]
-    reason = "coalesce(" + ", ".join(f"case when {cond} then {msg} end" for cond, _, msg in checks) + ")"
-    code = "coalesce(" + ", ".join(f"case when {cond} then {_lit(c)} end" for cond, c, _ in checks) + ")"
+    # one pass over the checks: the first failing one gives "code<RS>message"
+    coded = (
+        "coalesce("
+        + ", ".join(f"case when {cond} then {_lit(c)} || chr(30) || {msg} end" for cond, c, msg in checks)
+        + ")"
+    )
     key = ", ".join(f"t_{k}" for k in contract.key)
     key_text = " || '/' || ".join(f"cast(t_{k} as varchar)" for k in contract.key)
     file_columns = [r[0] for r in con.execute("describe landing_file").fetchall()]
@@ -332,23 +405,27 @@ def validate(
     hash_input = " || chr(31) || ".join(f"coalesce(cast(t_{c.name} as varchar), chr(0))" for c in contract.columns)
     con.execute(f"""
         create or replace table rejected as
-        with typed as (select *, {typed_cols} from landing),
-        reasoned as (select *, {reason} as row_reason, {code} as row_code from typed),
-        ranked as (
-            select _pos, row_reason, row_code, {key_text} as key_text, md5({hash_input}) as _hash,
-                   first_value(md5({hash_input})) over w as first_hash, first_value(_pos) over w as first_pos,
-                   row_number() over w as rn
-            from reasoned where row_reason is null
-            window w as (partition by {key} order by _pos)
-        )
-        select _pos, row_code as reason_code, row_reason as reason from reasoned where row_reason is not null
+        with typed as materialized (select *, {typed_cols} from landing),
+        reasoned as materialized (select *, {coded} as coded from typed),
+        repeated as (
+            select {key}, min(_pos) as first_pos from reasoned where coded is null
+            group by {key} having count(*) > 1
+        ),
+        hashed as (
+            select r._pos, repeated.first_pos, {key_text} as key_text, md5({hash_input}) as _hash
+            from reasoned r join repeated using ({key}) where r.coded is null
+        ),
+        firsts as (select first_pos, _hash as first_hash from hashed where _pos = first_pos)
+        select _pos, split_part(coded, chr(30), 1) as reason_code,
+               substr(coded, strpos(coded, chr(30)) + 1) as reason
+        from reasoned where coded is not null
         union all
         select _pos,
             case when _hash = first_hash then 'duplicate_in_file' else 'conflicting_duplicate' end,
             case when _hash = first_hash then null else
                 '{"/".join(contract.key)} ' || key_text || ' repeats {unit} ' || cast(first_pos as varchar)
                 || ' of the file with different content' end
-        from ranked where rn > 1
+        from hashed join firsts using (first_pos) where _pos > first_pos
     """)
     duplicates = con.execute("select count(*) from rejected where reason_code = 'duplicate_in_file'").fetchone()[0]
     out_cols = ", ".join(f"t_{c.name} as {_q(c.name)}" for c in contract.columns)
