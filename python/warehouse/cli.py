@@ -213,7 +213,8 @@ def quality(
 @app.command()
 def status(target: str | None = TargetOption) -> None:
     """Pipeline status: the latest loads and what has landed."""
-    from warehouse.status import latest_loads, open_alerts, raw_counts
+    from warehouse.loaders.reasons import explain
+    from warehouse.status import latest_loads, open_alerts, quality_counts, raw_counts, reject_counts
 
     tgt = _target(target)
     _require_warehouse(tgt)
@@ -221,6 +222,8 @@ def status(target: str | None = TargetOption) -> None:
         counts = raw_counts(tgt)
         loads = latest_loads(tgt)
         alerts = open_alerts(tgt)
+        rejects = reject_counts(tgt)
+        bad_data = quality_counts(tgt)
     except Exception as error:
         _fail_unexpected("reading the warehouse", error, tgt)
     table = Table("raw table", "rows", title=f"raw on {tgt.describe()}")
@@ -231,6 +234,7 @@ def status(target: str | None = TargetOption) -> None:
     for row in loads:
         runs.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
     console.print(runs)
+    _print_bad_data(rejects, bad_data, explain)
     if alerts is None:
         console.print("[dim]no ingestion alerts yet: run `warehouse build`[/]")
     else:
@@ -244,6 +248,34 @@ def status(target: str | None = TargetOption) -> None:
                 str(since),
                 style="red" if severity == "critical" else "",
             )
+        console.print(table)
+
+
+def _print_bad_data(rejects, bad_data, explain) -> None:
+    """Rejected rows per source and reason (what each means, what to do), quarantined rows, inferred members."""
+    if rejects:
+        table = Table("source", "reason", "rows", "what it means", "what to do", title="rejected rows (raw.rejects)")
+        for source, code, rows in rejects:
+            meaning, action = explain(code)
+            table.add_row(source, code, f"{rows:,}", meaning, action)
+        console.print(table)
+    else:
+        console.print("[dim]no rejected rows[/]")
+    quarantined, inferred = bad_data["quarantined"], bad_data["inferred"]
+    if quarantined is None:
+        console.print("[dim]quarantined rows and inferred members: run `warehouse build`[/]")
+        return
+    if quarantined:
+        table = Table("source", "rule", "rows", title="quarantined rows (ops.quarantined_rows), kept out of the marts")
+        for source, rule, rows in quarantined:
+            table.add_row(source, rule, f"{rows:,}")
+        console.print(table)
+    else:
+        console.print("[dim]no quarantined rows[/]")
+    if inferred:
+        table = Table("dimension", "inferred members", title="inferred members (named by facts, row not landed yet)")
+        for label, rows in inferred:
+            table.add_row(label, f"{rows:,}", style="yellow" if rows else "")
         console.print(table)
 
 

@@ -217,14 +217,22 @@ def read_roster(path: Path, contract: Contract, fmt: str, source_file: str):
         )
         payload, payload_text = document, text
         if len(kept) != len(members):
+            kept_tags = {m["tag"] for m in kept}
             rejected_tags = sorted(
                 {
                     members[i]["tag"]
                     for i, _ in problems
-                    if isinstance(members[i], dict) and _is_tag(members[i].get("tag"))
+                    if isinstance(members[i], dict)
+                    and _is_tag(members[i].get("tag"))
+                    and members[i]["tag"] not in kept_tags
                 }
             )
-            payload = {**document, "items": kept, REJECTED_MEMBERS: rejected_tags}
+            payload = {
+                **document,
+                "items": kept,
+                REJECTED_COUNT: len(problems),
+                REJECTED_TAGS: [{"tag": tag} for tag in rejected_tags],
+            }
             payload_text = json.dumps(payload, ensure_ascii=False)
         if members and not kept:
             continue
@@ -246,9 +254,11 @@ def read_roster(path: Path, contract: Contract, fmt: str, source_file: str):
     return _table(rows, contract), rejects + conflicts, read, duplicates
 
 
-#: The payload field of a partial roster snapshot listing the tags of the members whose rows were rejected:
-#: they keep the state of their last good snapshot (they have not left), and the snapshot is flagged partial.
-REJECTED_MEMBERS = "rejectedMemberTags"
+#: The payload fields of a partial roster snapshot (some members rejected): how many members were rejected,
+#: and the tags of those that carry one. These members keep the state of their last good snapshot (they have
+#: not left the clan), and the snapshot is flagged partial (`stg_clans__roster_snapshots.is_partial`).
+REJECTED_COUNT = "rejectedMemberCount"
+REJECTED_TAGS = "rejectedMemberTags"
 
 
 def _is_tag(value: object) -> bool:
