@@ -331,12 +331,18 @@ def demo(
         f"{sum(summary['files'].values()):,} rows in {len(summary['files'])} files ({summary['seconds']:.1f} s)"
     )
     console.rule("2. load")
-    report = run_load([landing], tgt, on_progress=lambda m: console.print(f"[dim]{m}[/]"))
+    try:
+        report = run_load([landing], tgt, on_progress=lambda m: console.print(f"[dim]{m}[/]"))
+    except Exception as error:  # another writer, an unreachable server, ...
+        _fail_unexpected("load", error, tgt)
     _print_load(report)
     if not report.ok:
         _fail(report.error)
     console.rule("3. build")
-    result = run_build(tgt, quiet=True)
+    try:
+        result = run_build(tgt, quiet=True)
+    except Exception as error:  # another writer, an unreachable server, ...
+        _fail_unexpected("build", error, tgt)
     console.print(f"{result.count('success', 'pass')} nodes ok, {result.count('error', 'fail')} failed")
     if not result.success:
         _fail(result.error or "build failed", "see logs/dbt.log")

@@ -72,6 +72,7 @@ def bad_batch(world: Path, out: Path) -> dict:
     )
     last_epoch = json.loads((world / "epochs.jsonl").read_text().splitlines()[-1])
     epoch = {**last_epoch, "epoch": last_epoch["epoch"] + 1}
+    epoch["data"]["domainStakingSummary"]["currentEpochIndex"] = epoch["epoch"]
     epoch["timestamp"] = _later(last_epoch["timestamp"], hours=1)
     prices = epoch["data"]["operatorEpochSharePrice"]["entries"]
     prices[0] = {"key": [prices[0]["key"][0], [epoch["domainId"], epoch["epoch"]]], "value": str(U128_MAX)}
