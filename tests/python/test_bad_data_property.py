@@ -11,6 +11,7 @@ is what quarantine makes of it: the operator's last good price is carried).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import random
@@ -48,7 +49,9 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def _line(fields: list[str]) -> str:
-    return ",".join(f'"{f}"' if ("," in f or '"' in f) else f for f in fields)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()
 
 
 def _bad_rows(source: str, header: list[str], good: list[list[str]], rng: random.Random):
