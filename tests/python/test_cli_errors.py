@@ -61,7 +61,7 @@ def test_a_misconfigured_user_is_told_to_check_pguser(postgres_target):
 @pytest.mark.parametrize(
     "args, phrase",
     [
-        (["quality", "--layer", "gold"], "unknown --layer 'gold'; choose one of raw, staging, marts"),
+        (["quality", "--layer", "gold"], "unknown layer gold"),
         (["search", "defi", "--type", "token"], "unknown --type 'token'; choose one of project, builder"),
         (["build", "--target", "oracle"], "unknown target 'oracle'"),
     ],
