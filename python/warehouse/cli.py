@@ -36,6 +36,23 @@ def _fail(message: str, hint: str | None = None, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _fail_unexpected(doing: str, error: BaseException, target, hint: str | None = None) -> None:
+    """One line for an error from the warehouse connection (unreachable server, locked file, ...)."""
+    from warehouse.errors import describe
+
+    failure = describe(error, target, doing)
+    _fail(failure.message, failure.hint or hint, code=failure.code)
+
+
+def _require_warehouse(target) -> None:
+    """Reading commands never create a warehouse: say so when there is none."""
+    from warehouse.errors import missing_warehouse
+
+    failure = missing_warehouse(target)
+    if failure is not None:
+        _fail(failure.message, failure.hint, code=failure.code)
+
+
 def _target(name: str | None):
     try:
         return target_from_env(name)
@@ -107,16 +124,16 @@ def load(
     except WarehouseBusy as error:
         _fail(str(error), code=BUSY_EXIT)
     except Exception as error:  # a database that cannot be reached, a disk that is full, ...
-        _fail(
-            f"load failed: {error}",
-            f"target: {tgt.describe()}; what this run had not committed was rolled back — "
-            "load the same files again to complete it",
-        )
+        _fail_unexpected("load", error, tgt, "nothing this run had not committed was kept; load the same files again")
     _print_load(report)
     if not report.ok:
         if report.partly_committed:
             _fail(report.error, "earlier phases stay committed; load the same files again to complete the load")
-        _fail(report.error, "fix or remove the file and load again; nothing from this run was written")
+        others_landed = any(f.status != "failed" for f in report.files)
+        _fail(
+            report.error,
+            ("the other files landed; " if others_landed else "") + "fix the file named above and load it again",
+        )
 
 
 def _print_load(report) -> None:
@@ -167,6 +184,8 @@ def build(
         report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude, audit=audit)
     except WarehouseBusy as error:
         _fail(str(error), code=BUSY_EXIT)
+    except Exception as error:  # the server cannot be reached, the file cannot be opened, ...
+        _fail_unexpected("build", error, tgt)
     console.print(
         f"{report.count('success', 'pass')} ok, {report.count('error', 'fail')} failed, "
         f"{report.count('warn')} warnings, {report.count('skipped')} skipped"
@@ -230,15 +249,19 @@ def _run_quality(tgt, layers: list[str] | None):
 @app.command()
 def status(target: str | None = TargetOption) -> None:
     """Pipeline status: the latest loads and what has landed."""
-    from warehouse.status import latest_loads, open_alerts, raw_counts
+    from warehouse.loaders.reasons import explain
+    from warehouse.status import latest_loads, open_alerts, quality_counts, raw_counts, reject_counts
 
     tgt = _target(target)
+    _require_warehouse(tgt)
     try:
         counts = raw_counts(tgt)
         loads = latest_loads(tgt)
         alerts = open_alerts(tgt)
+        rejects = reject_counts(tgt)
+        bad_data = quality_counts(tgt)
     except Exception as error:
-        _fail(f"cannot read the warehouse: {error}", f"target: {tgt.describe()}; run `warehouse load` first")
+        _fail_unexpected("reading the warehouse", error, tgt)
     table = Table("raw table", "rows", title=f"raw on {tgt.describe()}")
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
@@ -247,6 +270,7 @@ def status(target: str | None = TargetOption) -> None:
     for row in loads:
         runs.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
     console.print(runs)
+    _print_bad_data(rejects, bad_data, explain)
     _print_publication(tgt)
     if alerts is None:
         console.print("[dim]no ingestion alerts yet: run `warehouse build`[/]")
@@ -277,6 +301,34 @@ def _print_run_failures() -> None:
         table.add_row(entry["failed_at"], entry["job"], entry["run_id"][:8], entry["message"], style="red")
     console.print(table)
     console.print(f"[dim]all failures: {failures_file()}; their logs: `warehouse orchestrate`, then Runs[/]")
+
+
+def _print_bad_data(rejects, bad_data, explain) -> None:
+    """Rejected rows per source and reason (what each means, what to do), quarantined rows, inferred members."""
+    if rejects:
+        table = Table("source", "reason", "rows", "what it means", "what to do", title="rejected rows (raw.rejects)")
+        for source, code, rows in rejects:
+            meaning, action = explain(code)
+            table.add_row(source, code, f"{rows:,}", meaning, action)
+        console.print(table)
+    else:
+        console.print("[dim]no rejected rows[/]")
+    quarantined, inferred = bad_data["quarantined"], bad_data["inferred"]
+    if quarantined is None:
+        console.print("[dim]quarantined rows and inferred members: run `warehouse build`[/]")
+        return
+    if quarantined:
+        table = Table("source", "rule", "rows", title="quarantined rows (ops.quarantined_rows), kept out of the marts")
+        for source, rule, rows in quarantined:
+            table.add_row(source, rule, f"{rows:,}")
+        console.print(table)
+    else:
+        console.print("[dim]no quarantined rows[/]")
+    if inferred:
+        table = Table("dimension", "inferred members", title="inferred members (named by facts, row not landed yet)")
+        for label, rows in inferred:
+            table.add_row(label, f"{rows:,}", style="yellow" if rows else "")
+        console.print(table)
 
 
 def _print_publication(tgt) -> None:
@@ -313,16 +365,21 @@ def search(
     target: str | None = TargetOption,
 ) -> None:
     """Search projects, builders, chains and investors; prints the best matches ranked by BM25."""
-    from warehouse.search import SearchError, SearchUsageError
+    from warehouse.search import DOC_TYPES, SearchError, SearchUsageError
     from warehouse.search import search as run_search
 
     tgt = _target(target)
+    if doc_type is not None and doc_type not in DOC_TYPES:
+        _fail(f"unknown --type {doc_type!r}; choose one of {', '.join(DOC_TYPES)}", code=2)
+    _require_warehouse(tgt)
     try:
         hits = run_search(tgt, query, doc_type=doc_type, limit=limit)
     except SearchUsageError as error:
         _fail(str(error), 'usage: warehouse search "QUERY" [--type project|builder|chain|investor] [--limit N]', code=2)
     except SearchError as error:
         _fail(str(error), f"target: {tgt.describe()}; build the warehouse first (`warehouse build`)")
+    except Exception as error:  # the server cannot be reached, the file is locked, ...
+        _fail_unexpected("search", error, tgt)
     if not hits:
         console.print(f"no matches for {query!r}")
         return
@@ -402,12 +459,18 @@ def demo(
         f"{sum(summary['files'].values()):,} rows in {len(summary['files'])} files ({summary['seconds']:.1f} s)"
     )
     console.rule("2. load")
-    report = run_load([landing], tgt, on_progress=lambda m: console.print(f"[dim]{m}[/]"))
+    try:
+        report = run_load([landing], tgt, on_progress=lambda m: console.print(f"[dim]{m}[/]"))
+    except Exception as error:  # another writer, an unreachable server, ...
+        _fail_unexpected("load", error, tgt)
     _print_load(report)
     if not report.ok:
         _fail(report.error)
     console.rule("3. build")
-    result = run_build(tgt, quiet=True)
+    try:
+        result = run_build(tgt, quiet=True)
+    except Exception as error:  # another writer, an unreachable server, ...
+        _fail_unexpected("build", error, tgt)
     console.print(f"{result.count('success', 'pass')} nodes ok, {result.count('error', 'fail')} failed")
     if not result.success:
         _fail(result.error or "build failed", "see logs/dbt.log")

@@ -45,3 +45,52 @@ def open_alerts(target: Target, limit: int = 20) -> list[tuple] | None:
         """)
     finally:
         warehouse.close()
+
+
+def _relation_exists(warehouse, schema: str, name: str) -> bool:
+    return bool(
+        warehouse.fetch(
+            f"select count(*) from information_schema.tables where table_schema = '{schema}' and table_name = '{name}'"
+        )[0][0]
+    )
+
+
+def reject_counts(target: Target) -> list[tuple[str, str, int]]:
+    """(source, reason_code, rows) of every row in raw.rejects, most frequent first."""
+    warehouse = open_warehouse(target)
+    try:
+        return warehouse.fetch(
+            "select source, coalesce(reason_code, 'unknown'), count(*) from raw.rejects "
+            "group by source, coalesce(reason_code, 'unknown') order by count(*) desc, source"
+        )
+    finally:
+        warehouse.close()
+
+
+#: The dimensions that get inferred members: (relation, what they are).
+INFERRED_DIMENSIONS = (
+    ("staging", "stg_community__nfts", "NFTs"),
+    ("staging", "stg_community__users", "users"),
+    ("staging", "stg_discovery__projects", "projects"),
+)
+
+
+def quality_counts(target: Target) -> dict[str, list[tuple] | None]:
+    """Quarantined rows per (source, rule) and inferred members per dimension; None before the first build."""
+    warehouse = open_warehouse(target)
+    try:
+        result: dict[str, list[tuple] | None] = {"quarantined": None, "inferred": None}
+        if _relation_exists(warehouse, "ops", "quarantined_rows"):
+            result["quarantined"] = warehouse.fetch(
+                "select source, rule, count(*) from ops.quarantined_rows group by source, rule order by source, rule"
+            )
+        inferred = []
+        for schema, name, label in INFERRED_DIMENSIONS:
+            if _relation_exists(warehouse, schema, name):
+                inferred.append(
+                    (label, warehouse.fetch(f"select count(*) from {schema}.{name} where is_inferred")[0][0])
+                )
+        result["inferred"] = inferred or None
+        return result
+    finally:
+        warehouse.close()

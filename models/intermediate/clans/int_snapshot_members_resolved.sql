@@ -1,7 +1,7 @@
 -- Every member of every snapshot with its typed attributes as of that snapshot: the member's latest
 -- differential row at or before the snapshot (carried forward in time order, without a range join).
 with listed as (
-    select clan_tag, member_tag, fetched_at, snapshot_index
+    select clan_tag, member_tag, fetched_at, snapshot_index, is_rejected
     from {{ ref('int_snapshot_members_listed') }}
 ),
 
@@ -62,3 +62,5 @@ left join versions as v
     on v.clan_tag = carried.clan_tag
     and v.member_tag = carried.member_tag
     and v.fetched_at = carried.version_at
+-- a rejected member keeps its last good state; one never seen in good shape is not listed until it is
+where not (listed.is_rejected and v.fetched_at is null)

@@ -5,6 +5,7 @@
 with projects as (
     select project_id, owner_user_id, chain_id, created_at, loaded_at
     from {{ ref('stg_discovery__projects') }}
+    where not is_inferred  -- listed once its row lands, with every upvote it received before
 ),
 
 upvote_state as (

@@ -8,11 +8,13 @@
 with projects as (
     select project_id, owner_user_id, chain_id, project_name, tagline, description, created_at, loaded_at
     from {{ ref('stg_discovery__projects') }}
+    where not is_inferred  -- an inferred project has no text to index until it lands
 ),
 
 users as (
     select user_id, handle, loaded_at
     from {{ ref('stg_community__users') }}
+    where not is_inferred
 ),
 
 chains as (

@@ -1,13 +1,15 @@
 {#- One row per (domain, epoch, operator) for every operator the epoch's current document names anywhere:
     in `operators.entries` (listed, registered or deregistered), in the staking summary (active set,
     rewards) or in the share-price entries. The staging models hold only the current payload version of
-    each epoch, so the parts always come from the same document. -#}
+    each epoch, so the parts always come from the same document. A quarantined share price
+    (`quarantine_rule` set) is left out: the operator's last good price is carried instead. -#}
 with appearances as (
     select domain_id, epoch, operator_id from {{ ref('stg_staking__operator_stakes') }}
     union
     select domain_id, epoch, operator_id from {{ ref('stg_staking__operator_rewards') }}
     union
     select domain_id, epoch, operator_id from {{ ref('stg_staking__operator_share_prices') }}
+    where quarantine_rule is null
 )
 
 select
@@ -40,7 +42,9 @@ left join {{ ref('stg_staking__operator_rewards') }} as rewards
     on appearances.domain_id = rewards.domain_id
     and appearances.epoch = rewards.epoch
     and appearances.operator_id = rewards.operator_id
-left join {{ ref('stg_staking__operator_share_prices') }} as prices
+left join (
+    select * from {{ ref('stg_staking__operator_share_prices') }} where quarantine_rule is null
+) as prices
     on appearances.domain_id = prices.domain_id
     and appearances.epoch = prices.epoch
     and appearances.operator_id = prices.operator_id

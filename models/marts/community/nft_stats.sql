@@ -18,6 +18,7 @@ tiered as (
 select
     scored.nft_id,
     nfts.collection,
+    coalesce(nfts.is_inferred, false) as is_inferred,
     scored.rating_mu,
     scored.rating_sigma,
     scored.n_votes,

@@ -7,6 +7,7 @@ with feed as (
 projects as (
     select project_id, owner_user_id, chain_id, project_name, tagline, description, created_at
     from {{ ref('stg_discovery__projects') }}
+    where not is_inferred  -- an inferred project (named by facts, not landed) is listed once it lands
 ),
 
 users as (

@@ -1,8 +1,10 @@
 {#- The dashboard of every user: what they list, upvote and receive, their conversations and unread
-    messages, their intro requests, and when they last did anything on the platform. -#}
+    messages, their intro requests, and when they last did anything on the platform. A user that facts
+    name before the user's row lands (an inferred member) gets a dashboard once the row lands. -#}
 with users as (
     select user_id, handle, loaded_at
     from {{ ref('stg_community__users') }}
+    where not is_inferred
 ),
 
 listed as (
@@ -17,6 +19,7 @@ listed as (
 projects as (
     select owner_user_id as user_id, max(created_at) as last_listed_at, max(loaded_at) as loaded_at
     from {{ ref('stg_discovery__projects') }}
+    where not is_inferred
     group by owner_user_id
 ),
 

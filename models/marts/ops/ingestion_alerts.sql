@@ -5,7 +5,7 @@
     full_refresh=false,
 ) }}
 -- One row per anomaly of ingestion (clans.md): members missing, zero deltas, long duration, failed
--- phase. Every build re-detects every anomaly over the (small, append-only) history of snapshots and
+-- phase, partial snapshot (quality.md). Every build re-detects every anomaly over the (small, append-only) history of snapshots and
 -- loads and upserts it by alert_id: an alert's state (open/closed, last seen) follows the data, and an
 -- alert once raised is never lost — the model is an append-only log (`full_refresh: false`).
 {%- set missing_pct = var('clans_alert_missing_members_pct') %}
@@ -208,6 +208,24 @@ failed_phases as (
         and latest.started_at = e.last_seen_at
 ),
 
+-- partial snapshot: the loader rejected some members of a snapshot (they keep their last good state);
+-- open until a later snapshot of the clan lands complete
+partial_snapshots as (
+    select
+        partial.clan_tag,
+        partial.fetched_at,
+        partial.members_rejected,
+        partial.run_id,
+        (
+            select min(later.fetched_at)
+            from {{ ref('stg_clans__roster_snapshots') }} as later
+            where later.clan_tag = partial.clan_tag and later.fetched_at > partial.fetched_at
+                and not later.is_partial
+        ) as completed_at
+    from {{ ref('stg_clans__roster_snapshots') }} as partial
+    where partial.is_partial
+),
+
 alerts as (
     select
         'members_missing' as alert_type,
@@ -284,6 +302,26 @@ alerts as (
         resolved_at,
         n_occurrences
     from failed_phases
+    union all
+    select
+        'partial_snapshot',
+        'partial_snapshot|' || clan_tag || '|' || cast(fetched_at as {{ dbt.type_string() }}),
+        'warning',
+        clan_tag,
+        'roster_snapshots',
+        null,
+        run_id,
+        null,
+        cast(members_rejected as double precision),
+        cast(0 as double precision),
+        cast(members_rejected as {{ dbt.type_string() }}) || ' member(s) rejected from the snapshot of '
+            || cast(fetched_at as {{ dbt.type_string() }})
+            || '; they keep their last good state (reasons in raw.rejects)',
+        fetched_at,
+        fetched_at,
+        completed_at,
+        cast(1 as bigint)
+    from partial_snapshots
 )
 
 select

@@ -1,6 +1,7 @@
 {#- One row per project: the newest landed version
     (latest loaded_at, then the later position in the file; row_hash only breaks a tie between
-    identical-time loads deterministically). -#}
+    identical-time loads deterministically). A project that upvotes or intro requests name before its
+    row has landed is an inferred member (`is_inferred`, attributes null). -#}
 with versions as (
     select
         project_id,
@@ -16,16 +17,29 @@ with versions as (
             order by loaded_at desc, source_position desc, row_hash desc
         ) as version_rank
     from {{ source('discovery', 'projects') }}
+),
+
+landed as (
+    select
+        project_id,
+        owner_user_id,
+        chain_id,
+        project_name,
+        tagline,
+        description,
+        created_at,
+        loaded_at,
+        false as is_inferred
+    from versions
+    where version_rank = 1
 )
 
-select
-    project_id,
-    owner_user_id,
-    chain_id,
-    project_name,
-    tagline,
-    description,
-    created_at,
-    loaded_at
-from versions
-where version_rank = 1
+select * from landed
+union all
+{{ inferred_members(
+    'project_id',
+    'landed',
+    [(source('discovery', 'upvotes'), 'project_id'), (source('discovery', 'intro_requests'), 'project_id')],
+    [('owner_user_id', dbt.type_string()), ('chain_id', dbt.type_string()), ('project_name', dbt.type_string()),
+     ('tagline', dbt.type_string()), ('description', dbt.type_string()), ('created_at', dbt.type_timestamp())],
+) }}

@@ -3,6 +3,7 @@ select
     source,
     file,
     position,
+    reason_code,
     reason,
     raw_text,
     rejected_at

@@ -26,15 +26,37 @@ entries as (
         {{ staking_json_text('entry', ['key', 1, 1]) }} as priced_epoch_text,
         {{ staking_json_text('entry', ['value']) }} as share_price_text
     from elements
+),
+
+typed as (
+    select
+        domain_id,
+        epoch,
+        {{ staking_integer('operator_id_text') }} as operator_id,
+        {{ uint128_from_text('share_price_text') }} as share_price_perq,
+        share_price_text,
+        {{ staking_integer('priced_domain_id_text') }} as priced_domain_id,
+        {{ staking_integer('priced_epoch_text') }} as priced_epoch,
+        payload_version,
+        event_seq
+    from entries
 )
 
+{#- A share price the amount parser accepts but the domain rules out — 0, or above 1e18 (a share price
+    of 2^128-1 Perquintill) — stays here, flagged in `quarantine_rule`: ops.quarantined_rows lists it,
+    and no intermediate model or mart reads it (quality.md, "Bad data: where each kind stops"). -#}
 select
     domain_id,
     epoch,
-    {{ staking_integer('operator_id_text') }} as operator_id,
-    {{ uint128_from_text('share_price_text') }} as share_price_perq,
-    {{ staking_integer('priced_domain_id_text') }} as priced_domain_id,
-    {{ staking_integer('priced_epoch_text') }} as priced_epoch,
+    operator_id,
+    share_price_perq,
+    priced_domain_id,
+    priced_epoch,
     payload_version,
-    event_seq
-from entries
+    event_seq,
+    case
+        when share_price_perq = {{ uint128_from_text("'0'") }}
+            or share_price_perq > {{ uint128_from_text("'" ~ var('staking_max_share_price_perq') ~ "'") }}
+            then 'share_price_within_0_and_1e18'
+    end as quarantine_rule
+from typed

@@ -9,7 +9,10 @@ import pyarrow as pa
 
 from warehouse.loaders.contracts import Contract
 
-REJECT_SCHEMA = pa.schema([("position", pa.string()), ("reason", pa.string()), ("raw_text", pa.string())])
+#: A file's rejects before they are written: where, which kind (`reasons.REASONS`), why in detail, the text.
+REJECT_SCHEMA = pa.schema(
+    [("position", pa.string()), ("reason_code", pa.string()), ("reason", pa.string()), ("raw_text", pa.string())]
+)
 
 
 class UnusableFile(Exception):
@@ -34,7 +37,8 @@ class Batch:
 
     `_weight` is how many counted rows a landed row stands for: 1, except for roster snapshots, which
     count their members. Every rejects row is one counted row, so
-    rows_read = rows landed + rows_rejected + rows already landed (duplicates).
+    rows_read = rows landed + rows_rejected + rows already landed (duplicates); `duplicates_in_file`
+    counts rows repeated identically within the file (dropped from `valid`, counted as duplicates).
     """
 
     contract: Contract
@@ -44,14 +48,25 @@ class Batch:
     valid: pa.Table
     rejects: pa.Table
     timings: list[PhaseTiming] = field(default_factory=list)
+    duplicates_in_file: int = 0
 
     @property
     def rows_rejected(self) -> int:
         return self.rejects.num_rows
 
 
-def rejects_table(rows: list[tuple[str, str, str]]) -> pa.Table:
-    positions, reasons, texts = zip(*rows, strict=True) if rows else ((), (), ())
-    return pa.table(
-        {"position": list(positions), "reason": list(reasons), "raw_text": list(texts)}, schema=REJECT_SCHEMA
-    )
+class Rejected(ValueError):
+    """A row (or document, or part of one) that cannot land: its reason code and the detailed reason."""
+
+    def __init__(self, code: str, reason: str):
+        self.code = code
+        super().__init__(reason)
+
+
+def rejects_table(rows: list[tuple[str, str, str, str]]) -> pa.Table:
+    """(position, reason_code, reason, raw_text) rows as a table."""
+    from warehouse.loaders.ledger import storable
+
+    rows = [(position, code, storable(reason), storable(text)) for position, code, reason, text in rows]
+    columns = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
+    return pa.table(dict(zip(REJECT_SCHEMA.names, map(list, columns), strict=True)), schema=REJECT_SCHEMA)

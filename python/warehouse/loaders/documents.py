@@ -16,13 +16,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from warehouse.loaders.amounts import AmountError, parse_u128
-from warehouse.loaders.batch import UnusableFile
+from warehouse.loaders.batch import Rejected, UnusableFile
 from warehouse.loaders.contracts import Contract
+from warehouse.loaders.decoding import decode, encodable, undecodable
 from warehouse.loaders.roster_members import screen as screen_members
+from warehouse.loaders.window import LandingWindow, landing_window
 
-
-class DocumentRejected(ValueError):
-    """A document (or a part of it) that cannot land, with the reason."""
+INFINITE = ("infinity", "+infinity", "-infinity")
 
 
 def canonical_hash(value: object) -> str:
@@ -30,53 +30,85 @@ def canonical_hash(value: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def parse_timestamp(value: object, name: str) -> datetime:
-    """An ISO-8601 timestamp as naive UTC; naive input is UTC."""
+def parse_timestamp(value: object, name: str, window: LandingWindow | None = None) -> datetime:
+    """An ISO-8601 timestamp as naive UTC (naive input is UTC), inside the landing window when one is given."""
     if not isinstance(value, str) or not value.strip():
-        raise DocumentRejected(f"missing {name}")
+        raise Rejected("missing_value", f"missing {name}")
+    if value.strip().lower() in INFINITE:
+        raise Rejected("timestamp_out_of_range", f"{name} {value} is not a finite time")
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise DocumentRejected(f"unparseable timestamp in {name}: {value}") from None
+        raise Rejected("unparseable_value", f"unparseable timestamp in {name}: {value}") from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    problem = window.problem(parsed, name) if window else None
+    if problem:
+        raise Rejected("timestamp_out_of_range", problem)
     return parsed
 
 
-def _documents(path: Path, fmt: str) -> Iterator[tuple[str, str, object | None, str | None]]:
-    """(position, text, parsed document or None, parse error) for each document of the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UnusableFile(path, f"unreadable: {error}") from None
+def _storage_problem(value: object) -> Rejected | None:
+    """A string anywhere in the document that no engine can store the same: NUL, a lone surrogate."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return Rejected("nul_byte", "NUL character (\\u0000) in the document")
+            if not encodable(item):
+                return Rejected("invalid_utf8", "a lone surrogate escape (\\ud800-\\udfff) in the document")
+    return None
+
+
+def _documents(path: Path, fmt: str) -> Iterator[tuple[str, str, object | None, Rejected | None]]:
+    """(position, text, parsed document or None, why it cannot land) for each document of the file.
+
+    A file with no documents (empty, blank lines only, or `[]`) yields none, in every format.
+    """
+    text = decode(path)
     if fmt == "jsonl":
-        seen = False
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
-            seen = True
+            position = f"line {number}"
+            problem = undecodable(line)
+            if problem:
+                yield position, line, None, Rejected("invalid_utf8", problem)
+                continue
             try:
-                yield f"line {number}", line, json.loads(line), None
+                document = json.loads(line)
             except json.JSONDecodeError as error:
-                yield f"line {number}", line, None, f"malformed JSON document: {error.msg}"
-        if not seen:
-            raise UnusableFile(path, "no JSON documents in the file")
+                yield position, line, None, Rejected("malformed_row", f"malformed JSON document: {error.msg}")
+                continue
+            yield position, line, document, _storage_problem(document)
+        return
+    if not text.strip():
         return
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as error:
         raise UnusableFile(path, f"not JSON ({error.msg} at line {error.lineno})") from None
-    if isinstance(parsed, list):
-        for index, document in enumerate(parsed):
-            yield f"[{index}]", json.dumps(document, ensure_ascii=False), document, None
-    else:
-        yield "document", text, parsed, None
+    items = enumerate(parsed) if isinstance(parsed, list) else [(None, parsed)]
+    for index, document in items:
+        position = "document" if index is None else f"[{index}]"
+        document_text = text if index is None else json.dumps(document, ensure_ascii=False)
+        problem = undecodable(document_text)
+        if problem:
+            yield position, document_text, None, Rejected("invalid_utf8", problem)
+            continue
+        yield position, document_text, document, _storage_problem(document)
 
 
 def _int_field(document: dict, name: str) -> int:
     value = document.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise DocumentRejected(f"{name} is missing or not a non-negative integer: {value!r}")
+        raise Rejected("invalid_document", f"{name} is missing or not a non-negative integer: {value!r}")
     return value
 
 
@@ -84,11 +116,12 @@ def _amount(value: object, where: str) -> None:
     try:
         parse_u128(value)
     except AmountError as error:
-        raise DocumentRejected(f"amount at {where} is {error}") from None
+        code = "out_of_range" if "range" in str(error) else "unparseable_value"
+        raise Rejected(code, f"amount at {where} is {error}") from None
 
 
 def check_epoch_amounts(data: dict) -> None:
-    """Every amount of an epoch document parses exactly; raises DocumentRejected naming the first that does not."""
+    """Every amount of an epoch document parses exactly; raises Rejected naming the first that does not."""
     summary = data.get("domainStakingSummary") or {}
     if "currentTotalStake" in summary:
         _amount(summary["currentTotalStake"], "data.domainStakingSummary.currentTotalStake")
@@ -104,31 +137,33 @@ def check_epoch_amounts(data: dict) -> None:
         _amount(entry.get("value"), f"data.operatorEpochSharePrice.entries[{index}].value")
 
 
-def _epoch_row(document: object) -> dict:
+def _epoch_row(document: object, window: LandingWindow) -> dict:
     if not isinstance(document, dict):
-        raise DocumentRejected("epoch document is not a JSON object")
+        raise Rejected("malformed_row", "epoch document is not a JSON object")
     data = document.get("data")
     if not isinstance(data, dict):
-        raise DocumentRejected("missing data object")
+        raise Rejected("invalid_document", "missing data object")
     row = {
         "domain_id": _int_field(document, "domainId"),
         "epoch": _int_field(document, "epoch"),
-        "epoch_timestamp": parse_timestamp(document.get("timestamp"), "timestamp"),
+        "epoch_timestamp": parse_timestamp(document.get("timestamp"), "timestamp", window),
     }
     check_epoch_amounts(data)
     return row
 
 
-def read_epochs(path: Path, contract: Contract, fmt: str, source_file: str) -> tuple[pa.Table, list, int]:
+def read_epochs(path: Path, contract: Contract, fmt: str, source_file: str):
+    """(valid rows, rejects, documents read, documents repeated identically in the file)."""
     rows, rejects, read = [], [], 0
-    for position, text, document, error in _documents(path, fmt):
+    window = landing_window()
+    for position, text, document, problem in _documents(path, fmt):
         read += 1
         try:
-            if error:
-                raise DocumentRejected(error)
-            row = _epoch_row(document)
-        except DocumentRejected as rejected:
-            rejects.append((position, str(rejected), text))
+            if problem:
+                raise problem
+            row = _epoch_row(document, window)
+        except Rejected as rejected:
+            rejects.append((position, rejected.code, str(rejected), text))
             continue
         payload_hash = canonical_hash(document)
         rows.append(
@@ -143,45 +178,61 @@ def read_epochs(path: Path, contract: Contract, fmt: str, source_file: str) -> t
                 "_weight": 1,
             }
         )
-    rows, duplicates = _drop_in_file_duplicates(rows, contract, rejects, key_label="domainId/epoch")
-    return _table(rows, contract), rejects + duplicates, read
+    rows, conflicts, duplicates = _drop_in_file_duplicates(rows, contract, key_label="domainId/epoch")
+    return _table(rows, contract), rejects + conflicts, read, duplicates
 
 
-def read_roster(path: Path, contract: Contract, fmt: str, source_file: str) -> tuple[pa.Table, list, int]:
+def read_roster(path: Path, contract: Contract, fmt: str, source_file: str):
     """A roster counts its members as rows; a snapshot with no members counts as one row."""
     rows, rejects, read = [], [], 0
-    for position, text, document, error in _documents(path, fmt):
+    window = landing_window()
+    for position, text, document, problem in _documents(path, fmt):
         items = document.get("items") if isinstance(document, dict) else None
         members = items if isinstance(items, list) else []
         read += max(len(members), 1)
         try:
-            if error:
-                raise DocumentRejected(error)
+            if problem:
+                raise problem
             if not isinstance(document, dict):
-                raise DocumentRejected("roster document is not a JSON object")
+                raise Rejected("malformed_row", "roster document is not a JSON object")
             clan_tag = document.get("clanTag")
             if not isinstance(clan_tag, str) or not clan_tag.strip():
-                raise DocumentRejected("missing clanTag")
-            fetched_at = parse_timestamp(document.get("fetchedAt"), "fetchedAt")
+                raise Rejected("invalid_document", "missing clanTag")
+            fetched_at = parse_timestamp(document.get("fetchedAt"), "fetchedAt", window)
             if not isinstance(items, list):
-                raise DocumentRejected("items is missing or not a list")
-        except DocumentRejected as rejected:
+                raise Rejected("invalid_document", "items is missing or not a list")
+        except Rejected as rejected:
             if members:
                 rejects.extend(
-                    (f"{position} items[{i}]", str(rejected), json.dumps(m, ensure_ascii=False))
+                    (f"{position} items[{i}]", rejected.code, str(rejected), json.dumps(m, ensure_ascii=False))
                     for i, m in enumerate(members)
                 )
             else:
-                rejects.append((position, str(rejected), text))
+                rejects.append((position, rejected.code, str(rejected), text))
             continue
         kept, problems = screen_members(members)
         rejects.extend(
-            (f"{position} items[{index}]", problem, json.dumps(members[index], ensure_ascii=False))
-            for index, problem in problems
+            (f"{position} items[{index}]", "invalid_member", reason, json.dumps(members[index], ensure_ascii=False))
+            for index, reason in problems
         )
         payload, payload_text = document, text
         if len(kept) != len(members):
-            payload = {**document, "items": kept}
+            kept_tags = {m["tag"] for m in kept}
+            rejected_tags = sorted(
+                {
+                    members[i]["tag"]
+                    for i, _ in problems
+                    if isinstance(members[i], dict)
+                    and _is_tag(members[i].get("tag"))
+                    and members[i]["tag"] not in kept_tags
+                }
+            )
+            payload = {
+                **document,
+                "items": kept,
+                REJECTED_COUNT: len(problems),
+                REJECTED_TAGS: [{"tag": tag} for tag in rejected_tags],
+            }
             payload_text = json.dumps(payload, ensure_ascii=False)
         if members and not kept:
             continue
@@ -199,28 +250,46 @@ def read_roster(path: Path, contract: Contract, fmt: str, source_file: str) -> t
                 "_weight": max(len(kept), 1),
             }
         )
-    rows, duplicates = _drop_in_file_duplicates(rows, contract, rejects, key_label="clanTag/fetchedAt")
-    return _table(rows, contract), rejects + duplicates, read
+    rows, conflicts, duplicates = _drop_in_file_duplicates(rows, contract, key_label="clanTag/fetchedAt")
+    return _table(rows, contract), rejects + conflicts, read, duplicates
 
 
-def _drop_in_file_duplicates(rows: list[dict], contract: Contract, rejects: list, key_label: str):
-    seen: dict[tuple, int] = {}
-    kept, duplicates = [], []
+#: The payload fields of a partial roster snapshot (some members rejected): how many members were rejected,
+#: and the tags of those that carry one. These members keep the state of their last good snapshot (they have
+#: not left the clan), and the snapshot is flagged partial (`stg_clans__roster_snapshots.is_partial`).
+REJECTED_COUNT = "rejectedMemberCount"
+REJECTED_TAGS = "rejectedMemberTags"
+
+
+def _is_tag(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _drop_in_file_duplicates(rows: list[dict], contract: Contract, key_label: str):
+    """Rows with a key seen earlier in the file: identical ones are duplicates (counted), others conflicts."""
+    seen: dict[tuple, dict] = {}
+    kept, conflicts, duplicates = [], [], 0
     for row in rows:
         key = tuple(row[k] for k in contract.key)
-        if key in seen:
-            duplicates.extend(
+        first = seen.get(key)
+        if first is not None:
+            if first["row_hash"] == row["row_hash"]:
+                duplicates += row["_weight"]
+                continue
+            conflicts.extend(
                 (
                     f"document {row['source_position']}",
-                    f"duplicate {key_label} {'/'.join(map(str, key))} within the file (first at document {seen[key]})",
+                    "conflicting_duplicate",
+                    f"{key_label} {'/'.join(map(str, key))} repeats document {first['source_position']} of the file "
+                    "with different content",
                     row["payload"],
                 )
                 for _ in range(row["_weight"])
             )
             continue
-        seen[key] = row["source_position"]
+        seen[key] = row
         kept.append(row)
-    return kept, duplicates
+    return kept, conflicts, duplicates
 
 
 _ARROW_TYPES = {

@@ -36,6 +36,7 @@ from typing import TypeVar
 import pyarrow as pa
 
 from warehouse.loaders.batch import Batch
+from warehouse.loaders.ledger import FileResult, landed_files_table, log_table, rejects_table, skipped_rows
 from warehouse.loaders.roster_members import member_hash
 from warehouse.loaders.write import insert_prepared, prepare_batches
 
@@ -374,39 +375,18 @@ class RosterLoad:
         return counts
 
     # write_stats -----------------------------------------------------------------------------------
-    def write_stats(self, attempt: int, skipped_rows: list[dict], log_table: Callable[[str, list[dict]], pa.Table]):
+    def write_stats(self, attempt: int, skipped: list[dict]):
         started = _now()
-        rejects = [
-            {
-                "run_id": self.run_id,
-                "source": SOURCE,
-                "file": str(batch.path),
-                "position": position,
-                "reason": reason,
-                "raw_text": text,
-                "rejected_at": started,
-            }
-            for batch in self.batches
-            for position, reason, text in zip(
-                *(batch.rejects[c].to_pylist() for c in ("position", "reason", "raw_text")), strict=True
-            )
-        ]
-        landed = pa.table(
-            {
-                "file_hash": [b.file_hash for b in self.batches],
-                "source": [SOURCE] * len(self.batches),
-                "file": [str(b.path) for b in self.batches],
-                "run_id": [self.run_id] * len(self.batches),
-                "loaded_at": pa.array([started] * len(self.batches), pa.timestamp("us")),
-                "rows_written": [self.snapshot_counts.get(str(b.path), (0, 0))[0] for b in self.batches],
-            }
-        )
+        written = {name: counts[0] for name, counts in self.snapshot_counts.items()}
         self.warehouse.begin()
-        if rejects:
-            self.warehouse.bulk_insert("raw.rejects", _rejects_table(rejects))
-        self.warehouse.bulk_insert("raw.landed_files", landed)
+        for batch in self.batches:
+            if batch.rejects.num_rows:
+                self.warehouse.bulk_insert(
+                    "raw.rejects", rejects_table(self.run_id, SOURCE, str(batch.path), batch.rejects, started)
+                )
+        self.warehouse.bulk_insert("raw.landed_files", landed_files_table(self.batches, self.run_id, started, written))
         own = PhaseLog("write_stats", started, (_now() - started).total_seconds() * 1000)
-        self.warehouse.bulk_insert("raw.ingest_logs", log_table(self.run_id, skipped_rows + self.log_rows([own])))
+        self.warehouse.bulk_insert("raw.ingest_logs", log_table(self.run_id, skipped + self.log_rows([own])))
         inject_fault("write_stats", attempt)
         self.warehouse.commit()
 
@@ -451,24 +431,9 @@ class RosterLoad:
                     row.update(rows_read=compared, rows_written=written, rows_duplicate=compared - written)
                 elif log.phase == "write_snapshot":
                     written, duplicate = self.snapshot_counts.get(name, (0, 0))
-                    row.update(rows_written=written, rows_duplicate=duplicate)
+                    row.update(rows_written=written, rows_duplicate=duplicate + batch.duplicates_in_file)
                 rows.append(row)
         return rows
-
-
-def _rejects_table(rows: list[dict]) -> pa.Table:
-    schema = pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("source", pa.string()),
-            ("file", pa.string()),
-            ("position", pa.string()),
-            ("reason", pa.string()),
-            ("raw_text", pa.string()),
-            ("rejected_at", pa.timestamp("us")),
-        ]
-    )
-    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def is_roster(batch: Batch) -> bool:
@@ -487,8 +452,6 @@ def land(
 
     `skipped` are the load's files skipped as already landed (their `read` rows are logged here).
     """
-    from warehouse.loaders.run import FileResult, _log_rows, _skipped_rows  # run imports this module
-
     policy = policy or RetryPolicy.from_env()
     load = RosterLoad(warehouse, run_id, batches, policy, say)
     outcome = Outcome()
@@ -503,12 +466,12 @@ def land(
         load.phase("upsert_members", load.upsert_members)
         say(f"writing {sum(b.valid.num_rows for b in batches):,} roster snapshots")
         load.snapshot_counts = load.phase("write_snapshot", load.write_snapshot)
-        load.phase("write_stats", lambda attempt: load.write_stats(attempt, _skipped_rows(skipped), _log_rows))
+        load.phase("write_stats", lambda attempt: load.write_stats(attempt, skipped_rows(skipped)))
     except PhaseFailed as failure:
         load.logs.append(PhaseLog(failure.phase, failure.started_at, failure.duration_ms, "failed", failure.error))
         done = [log.phase for log in load.logs if log.status == "ok"]
         warehouse.begin()
-        warehouse.bulk_insert("raw.ingest_logs", _log_rows(run_id, _skipped_rows(skipped) + load.log_rows()))
+        warehouse.bulk_insert("raw.ingest_logs", log_table(run_id, skipped_rows(skipped) + load.log_rows()))
         warehouse.commit()
         outcome.error = (
             f"roster load failed in phase {failure.phase} after {failure.attempts} attempt(s): {failure.error}. "
@@ -526,7 +489,7 @@ def land(
                 batch.rows_read,
                 written,
                 batch.rows_rejected,
-                duplicate,
+                duplicate + batch.duplicates_in_file,
                 error=outcome.error,
             )
         )

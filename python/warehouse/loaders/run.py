@@ -1,9 +1,10 @@
 """One `warehouse load`: read every file, validate, then write everything in one transaction.
 
-Phases per file — read, validate, write — are logged in `raw.ingest_logs`. A load is atomic: the
-write phase of all files is one transaction (rows, rejects, logs and landed-file hashes together), so
-a load that fails or is killed leaves raw exactly as it was, and running it again completes it. A file
-that is unusable as a whole stops the load before anything is written; only its failure is logged.
+Phases per file — read, validate, write — are logged in `raw.ingest_logs` (`ledger.py`). A load is
+atomic: the write phase of all files is one transaction (rows, rejects, logs and landed-file hashes
+together), so a load that fails or is killed leaves raw exactly as it was, and running it again
+completes it. A file that is unusable as a whole lands nothing and is logged as failed; the other
+files of the load land, and the load reports the error.
 
 Roster snapshots land through the staged phases of `roster.py` instead (clans.md): each phase commits
 on its own, is retried, and a failure leaves the earlier phases' data in place.
@@ -18,14 +19,23 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-
-import pyarrow as pa
 
 from warehouse.loaders import documents, roster, tabular
 from warehouse.loaders.batch import Batch, PhaseTiming, UnusableFile, rejects_table
+from warehouse.loaders.conflicts import reject_conflicts
 from warehouse.loaders.contracts import Contract, contracts, landing_contracts, source_for_file
+from warehouse.loaders.ledger import (
+    FileResult,
+    landed_files_table,
+    log_table,
+    now,
+    skipped_rows,
+)
+from warehouse.loaders.ledger import (
+    rejects_table as ledger_rejects,
+)
 from warehouse.loaders.targets import open_warehouse
 from warehouse.loaders.write import insert_prepared, prepare_batches
 from warehouse.locking import hold_warehouse
@@ -44,18 +54,6 @@ class LoadUsageError(ValueError):
 
 
 @dataclass
-class FileResult:
-    source: str
-    file: str
-    status: str = "ok"
-    rows_read: int = 0
-    rows_written: int = 0
-    rows_rejected: int = 0
-    rows_duplicate: int = 0
-    error: str | None = None
-
-
-@dataclass
 class LoadReport:
     run_id: str
     files: list[FileResult] = field(default_factory=list)
@@ -64,6 +62,8 @@ class LoadReport:
     #: True when the load failed after committing part of its work (a roster phase that failed after
     #: its retries): loading the same files again completes it.
     partly_committed: bool = False
+    #: Files unusable as a whole (they landed nothing; the other files did).
+    failed_files: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -116,8 +116,7 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+_now = now
 
 
 def read_file(item: PlannedFile, digest: str, work) -> Batch:
@@ -129,7 +128,7 @@ def read_file(item: PlannedFile, digest: str, work) -> Batch:
     source_file = str(path)
     if contract.kind == "document":
         reader = documents.read_epochs if contract.table == "epochs" else documents.read_roster
-        valid, reject_rows, rows_read = reader(path, contract, fmt, source_file)
+        valid, reject_rows, rows_read, duplicates = reader(path, contract, fmt, source_file)
         timings = [PhaseTiming("read", started, (time.perf_counter() - clock) * 1000)]
         rejects = rejects_table(reject_rows)
         timings.append(PhaseTiming("validate", _now(), 0.0))
@@ -137,9 +136,9 @@ def read_file(item: PlannedFile, digest: str, work) -> Batch:
         rows_read = tabular.read_text_table(work, path, contract, fmt)
         timings = [PhaseTiming("read", started, (time.perf_counter() - clock) * 1000)]
         started, clock = _now(), time.perf_counter()
-        valid, rejects = tabular.validate(work, contract, source_file)
+        valid, rejects, duplicates = tabular.validate(work, contract, source_file)
         timings.append(PhaseTiming("validate", started, (time.perf_counter() - clock) * 1000))
-    return Batch(contract, path, digest, rows_read, valid, rejects, timings)
+    return Batch(contract, path, digest, rows_read, valid, rejects, timings, duplicates_in_file=duplicates)
 
 
 def load(
@@ -186,15 +185,18 @@ def _load_held(
         work.close()
         if failures:
             report.error = "; ".join(f"{item.path}: {problem}" for item, problem, _ in failures)
+            report.failed_files = [str(item.path) for item, _, _ in failures]
             _log_failures(warehouse, run_id, failures)
             report.files.extend(
                 FileResult(item.contract.table, str(item.path), "failed", error=problem)
                 for item, problem, _ in failures
             )
-            return report
+        if batches:
+            warehouse.lock()
+            reject_conflicts(warehouse, batches)
         rosters = [b for b in batches if roster.is_roster(b)]  # staged phases of their own (roster.py)
         batches = [b for b in batches if not roster.is_roster(b)]
-        skipped = list(report.files)
+        skipped = [f for f in report.files if f.status == "skipped"]
         if batches:
             say(f"writing {sum(b.valid.num_rows for b in batches):,} rows in one transaction")
             report.files.extend(_write(warehouse, run_id, batches, skipped=skipped))
@@ -202,10 +204,11 @@ def _load_held(
         if rosters:
             outcome = roster.land(warehouse, run_id, rosters, skipped, say)
             report.files.extend(outcome.files)
-            report.error = outcome.error
-            report.partly_committed = outcome.error is not None
-        elif not batches:
-            _log_skipped(warehouse, run_id, report.files)
+            if outcome.error:
+                report.error = "; ".join(e for e in (report.error, outcome.error) if e)
+                report.partly_committed = True
+        elif not batches and skipped:
+            _log_skipped(warehouse, run_id, skipped)
         return report
     finally:
         warehouse.close()
@@ -221,58 +224,9 @@ def _already_landed(warehouse, digests: set[str]) -> set[tuple[str, str]]:
     }
 
 
-def _log_rows(run_id: str, rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(
-        [
-            {
-                "run_id": run_id,
-                "rows_read": 0,
-                "rows_written": 0,
-                "rows_rejected": 0,
-                "rows_duplicate": 0,
-                "status": "ok",
-                "error": None,
-                **row,
-            }
-            for row in rows
-        ],
-        schema=pa.schema(
-            [
-                ("run_id", pa.string()),
-                ("source", pa.string()),
-                ("file", pa.string()),
-                ("phase", pa.string()),
-                ("started_at", pa.timestamp("us")),
-                ("duration_ms", pa.float64()),
-                ("rows_read", pa.int64()),
-                ("rows_written", pa.int64()),
-                ("rows_rejected", pa.int64()),
-                ("rows_duplicate", pa.int64()),
-                ("status", pa.string()),
-                ("error", pa.string()),
-            ]
-        ),
-    )
-
-
-def _skipped_rows(files: list[FileResult]) -> list[dict]:
-    return [
-        {
-            "source": f.source,
-            "file": f.file,
-            "phase": "read",
-            "started_at": _now(),
-            "duration_ms": 0.0,
-            "status": "skipped",
-        }
-        for f in files
-        if f.status == "skipped"
-    ]
-
-
 def _log_skipped(warehouse, run_id: str, files: list[FileResult]) -> None:
     warehouse.begin()
-    warehouse.bulk_insert("raw.ingest_logs", _log_rows(run_id, _skipped_rows(files)))
+    warehouse.bulk_insert("raw.ingest_logs", log_table(run_id, skipped_rows(files)))
     warehouse.commit()
 
 
@@ -290,7 +244,7 @@ def _log_failures(warehouse, run_id: str, failures) -> None:
         for item, problem, started in failures
     ]
     warehouse.begin()
-    warehouse.bulk_insert("raw.ingest_logs", _log_rows(run_id, rows))
+    warehouse.bulk_insert("raw.ingest_logs", log_table(run_id, rows))
     warehouse.commit()
 
 
@@ -303,10 +257,10 @@ def _write(warehouse, run_id: str, batches: list[Batch], skipped: list[FileResul
     try:
         insert_prepared(warehouse, tables, run_id, loaded_at)
         duration = (time.perf_counter() - clock) * 1000
-        results, log = [], _skipped_rows(skipped)
-        rejects = []
+        results, log = [], skipped_rows(skipped)
         for batch in batches:
             written, duplicate = counts.get(str(batch.path), (0, 0))
+            duplicate += batch.duplicates_in_file
             result = FileResult(
                 batch.contract.table, str(batch.path), "ok", batch.rows_read, written, batch.rows_rejected, duplicate
             )
@@ -342,35 +296,13 @@ def _write(warehouse, run_id: str, batches: list[Batch], skipped: list[FileResul
                 }
             )
             if batch.rejects.num_rows:
-                n = batch.rejects.num_rows
-                rejects.append(
-                    pa.table(
-                        {
-                            "run_id": [run_id] * n,
-                            "source": [result.source] * n,
-                            "file": [result.file] * n,
-                            "position": batch.rejects["position"],
-                            "reason": batch.rejects["reason"],
-                            "raw_text": batch.rejects["raw_text"],
-                            "rejected_at": pa.array([loaded_at] * n, pa.timestamp("us")),
-                        }
-                    )
+                warehouse.bulk_insert(
+                    "raw.rejects", ledger_rejects(run_id, result.source, result.file, batch.rejects, loaded_at)
                 )
-        if rejects:
-            warehouse.bulk_insert("raw.rejects", pa.concat_tables(rejects))
-        warehouse.bulk_insert("raw.ingest_logs", _log_rows(run_id, log))
+        warehouse.bulk_insert("raw.ingest_logs", log_table(run_id, log))
         warehouse.bulk_insert(
             "raw.landed_files",
-            pa.table(
-                {
-                    "file_hash": [b.file_hash for b in batches],
-                    "source": [b.contract.table for b in batches],
-                    "file": [str(b.path) for b in batches],
-                    "run_id": [run_id] * len(batches),
-                    "loaded_at": pa.array([loaded_at] * len(batches), pa.timestamp("us")),
-                    "rows_written": [counts.get(str(b.path), (0, 0))[0] for b in batches],
-                }
-            ),
+            landed_files_table(batches, run_id, loaded_at, {name: c[0] for name, c in counts.items()}),
         )
         _inject_fault()
         warehouse.commit()

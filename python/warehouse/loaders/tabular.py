@@ -7,18 +7,24 @@ value that does not parse is a reject, never a default.
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.loaders.batch import UnusableFile, rejects_table
 from warehouse.loaders.contracts import Column, Contract
+from warehouse.loaders.decoding import decode as _decode
+from warehouse.loaders.decoding import encodable as _encodable
+from warehouse.loaders.decoding import undecodable as _undecodable
+from warehouse.loaders.window import LandingWindow, landing_window
 
 #: Checks across columns, per table: (SQL condition marking a bad row, reason expression), written
 #: over the typed values `t_<column>`.
-ROW_RULES: dict[str, list[tuple[str, str]]] = {
+ROW_RULES: dict[str, list[tuple[str, str]]] = {  # reason code: rule_violation
     "votes": [
         ("t_nft_a = t_nft_b", "'nft_a equals nft_b (' || t_nft_a || ')'"),
         ("t_winner <> t_nft_a and t_winner <> t_nft_b", "'winner ' || t_winner || ' is not in the pair'"),
@@ -26,6 +32,10 @@ ROW_RULES: dict[str, list[tuple[str, str]]] = {
 }
 
 NUMERIC_TYPES = {"double precision": "double", "bigint": "bigint", "integer": "integer"}
+TEXT_TYPES = ("varchar", "text")
+
+#: A quoted CSV field may span lines; one still open after this many lines is an unterminated quote.
+MAX_RECORD_LINES = 1000
 
 
 def _q(name: str) -> str:
@@ -44,25 +54,27 @@ def work_connection() -> duckdb.DuckDBPyConnection:
 
 
 def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, fmt: str) -> int:
-    """Loads the file into table `landing` (all text, plus `_pos` and, for JSONL, `_raw`); returns rows read.
+    """Loads the file into view `landing` (all text, plus `_pos` and, for JSONL, `_raw`); returns rows read.
 
-    JSON Lines rejects (malformed documents) are left in table `landing_rejects`.
+    Rows rejected while reading (malformed CSV rows or JSON lines, invalid UTF-8) are left in table
+    `landing_rejects`. A file with no rows (empty, blank, or a CSV header alone) lands nothing, in
+    every format.
     """
     con.execute("drop view if exists landing; drop table if exists landing_file; drop table if exists landing_rejects")
-    con.execute("create table landing_rejects (position varchar, reason varchar, raw_text varchar)")
-    try:
-        if fmt == "csv":
-            con.execute(
-                "create table landing_file as select * from read_csv(?, header = true, all_varchar = true,"
-                " delim = ',', quote = '\"', escape = '\"', auto_detect = true)",
-                [str(path)],
-            )
-        elif fmt == "parquet":
+    con.execute(
+        "create table landing_rejects (position varchar, reason_code varchar, reason varchar, raw_text varchar)"
+    )
+    if fmt == "csv":
+        table, rejects = _read_csv(path, contract)
+        _register(con, "landing_file", table)
+        _register(con, "landing_rejects", rejects_table(rejects), insert=True)
+    elif fmt == "parquet":
+        try:
             con.execute("create table landing_file as select * from read_parquet(?)", [str(path)])
-        else:
-            _read_jsonl(con, path, contract)
-    except duckdb.Error as error:
-        raise UnusableFile(path, f"unreadable as {fmt}: {str(error).splitlines()[0]}") from None
+        except duckdb.Error as error:
+            raise UnusableFile(path, f"unreadable as {fmt}: {str(error).splitlines()[0]}") from None
+    else:
+        _read_jsonl(con, path, contract)
     columns = [row[0] for row in con.execute("describe landing_file").fetchall()]
     _check_columns(path, contract, [c for c in columns if not c.startswith("_")])
     text_cols = ", ".join(f"cast({_q(c.name)} as varchar) as {_q(c.name)}" for c in contract.columns)
@@ -71,6 +83,157 @@ def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contra
     con.execute(f"create view landing as select {order} as _pos, {text_cols}{extra} from landing_file")
     rejected = con.execute("select count(*) from landing_rejects").fetchone()[0]
     return con.execute("select count(*) from landing").fetchone()[0] + rejected
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, insert: bool = False) -> None:
+    con.register("arrow_rows", table)
+    try:
+        con.execute(
+            f"insert into {name} select * from arrow_rows"
+            if insert
+            else f"create table {name} as select * from arrow_rows"
+        )
+    finally:
+        con.unregister("arrow_rows")
+
+
+def _split_fields(record: str) -> list[str]:
+    if '"' not in record:
+        return record.split(",")
+    return next(csv.reader([record], delimiter=",", quotechar='"', doublequote=True, strict=True))
+
+
+def _split_fast(lines: list[str], first: int, width: int, order: list[int], names: tuple[str, ...]):
+    """The common case in Arrow: every byte decodes and no quoted field spans lines. None otherwise.
+
+    Lines without a quote are split on commas; the few with quotes go through Python's csv module.
+    """
+    body = lines[first:]
+    if not body:
+        return None
+    try:
+        text = pa.array(body, pa.string())
+    except (UnicodeEncodeError, pa.ArrowInvalid):
+        return None  # undecodable bytes: the line-by-line reader reports them
+    quotes = pc.count_substring(text, '"')
+    if pc.any(pc.equal(pc.bit_wise_and(quotes, 1), 1)).as_py():
+        return None
+    text = pc.replace_substring_regex(text, "\r$", "")
+    positions = pa.array(range(first + 1, first + 1 + len(body)), pa.int64())
+    keep = pc.invert(pc.equal(pc.utf8_trim_whitespace(text), ""))
+    plain = pc.and_(keep, pc.equal(quotes, 0))
+    fields = pc.split_pattern(text.filter(plain), ",")
+    plain_positions = positions.filter(plain)
+    widths = pc.list_value_length(fields)
+    fits = pc.equal(widths, width)
+    rejects: list[tuple[str, str, str, str]] = []
+    if not pc.all(fits).as_py():
+        misfits = pc.invert(fits)
+        for position, record, count in zip(
+            plain_positions.filter(misfits).to_pylist(),
+            text.filter(plain).filter(misfits).to_pylist(),
+            widths.filter(misfits).to_pylist(),
+            strict=True,
+        ):
+            truncated = " (a truncated last line?)" if position == len(lines) and count < width else ""
+            rejects.append(
+                (f"line {position}", "malformed_row", f"{count} fields, expected {width}{truncated}", record)
+            )
+        fields, plain_positions = fields.filter(fits), plain_positions.filter(fits)
+    columns = {"_pos": plain_positions}
+    for name, index in zip(names, order, strict=True):
+        columns[name] = pc.list_element(fields, index)
+    table = pa.table(columns)
+    quoted = pc.and_(keep, pc.greater(quotes, 0))
+    if pc.any(quoted).as_py():
+        extra: dict[str, list] = {"_pos": [], **{n: [] for n in names}}
+        for position, record in zip(positions.filter(quoted).to_pylist(), text.filter(quoted).to_pylist(), strict=True):
+            try:
+                parsed = _split_fields(record)
+            except csv.Error as error:
+                rejects.append((f"line {position}", "malformed_row", f"unparseable CSV row: {error}", record))
+                continue
+            if len(parsed) != width:
+                rejects.append((f"line {position}", "malformed_row", f"{len(parsed)} fields, expected {width}", record))
+                continue
+            extra["_pos"].append(position)
+            for name, index in zip(names, order, strict=True):
+                extra[name].append(parsed[index])
+        more = pa.table(
+            {"_pos": pa.array(extra["_pos"], pa.int64()), **{n: pa.array(extra[n], pa.string()) for n in names}}
+        )
+        table = pa.concat_tables([table, more]).sort_by("_pos")
+    rejects.sort(key=lambda r: int(r[0].split()[1]))
+    return table, rejects
+
+
+def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str, str, str, str]]]:
+    """A CSV file's rows as text columns with `_pos` (the line a row starts on; the header is line 1).
+
+    Rows are split here rather than by DuckDB's reader so that one bad row is one reject, with its line
+    number and raw text: a wrong number of fields, a stray or unterminated quote (the row alone; the
+    lines after it are read again), a truncated last line, bytes that are not UTF-8.
+    """
+    names = contract.column_names
+    lines = _decode(path).split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    values: dict[str, list[str]] = {name: [] for name in names}
+    positions: list[int] = []
+    rejects: list[tuple[str, str, str, str]] = []
+    header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
+    order: list[int] = []
+    if header_at is not None:
+        header = lines[header_at].rstrip("\r")
+        if _undecodable(header):
+            raise UnusableFile(path, f"the header is {_undecodable(header)}")
+        try:
+            found = [h.strip() for h in _split_fields(header)]
+        except csv.Error as error:
+            raise UnusableFile(path, f"unreadable header: {error}") from None
+        _check_columns(path, contract, found)
+        order = [found.index(name) for name in names]
+    i = (header_at if header_at is not None else len(lines)) + 1
+    width = len(names)
+    fast = _split_fast(lines, i, width, order, names)
+    if fast is not None:
+        return fast
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        start, end = i, i
+        record = line
+        if record.count('"') % 2:
+            while record.count('"') % 2 and end + 1 < len(lines) and end - start < MAX_RECORD_LINES:
+                end += 1
+                record += "\n" + lines[end]
+            if record.count('"') % 2:
+                rejects.append((f"line {start + 1}", "malformed_row", "unterminated quote", line))
+                i = start + 1
+                continue
+        i = end + 1
+        record = record.rstrip("\r")
+        position = f"line {start + 1}"
+        problem = _undecodable(record)
+        if problem:
+            rejects.append((position, "invalid_utf8", problem, record))
+            continue
+        try:
+            fields = _split_fields(record)
+        except csv.Error as error:
+            rejects.append((position, "malformed_row", f"unparseable CSV row: {error}", record))
+            continue
+        if len(fields) != width:
+            truncated = " (a truncated last line?)" if i >= len(lines) and len(fields) < width else ""
+            rejects.append((position, "malformed_row", f"{len(fields)} fields, expected {width}{truncated}", record))
+            continue
+        for name, index in zip(names, order, strict=True):
+            values[name].append(fields[index])
+        positions.append(start + 1)
+    table = pa.table({"_pos": pa.array(positions, pa.int64()), **{n: pa.array(values[n], pa.string()) for n in names}})
+    return table, rejects
 
 
 def _check_columns(path: Path, contract: Contract, found: list[str]) -> None:
@@ -93,39 +256,44 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) 
     values: dict[str, list] = {name: [] for name in names}
     positions: list[int] = []
     raws: list[str] = []
-    rejects: list[tuple[str, str, str]] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise UnusableFile(path, f"unreadable: {error}") from None
+    rejects: list[tuple[str, str, str, str]] = []
     checked_shape = False
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(_decode(path).splitlines(), start=1):
         if not line.strip():
+            continue
+        position = f"line {number}"
+        problem = _undecodable(line)
+        if problem:
+            rejects.append((position, "invalid_utf8", problem, line))
             continue
         try:
             document = json.loads(line)
         except json.JSONDecodeError as error:
-            rejects.append((f"line {number}", f"malformed JSON document: {error.msg}", line))
+            rejects.append((position, "malformed_row", f"malformed JSON document: {error.msg}", line))
             continue
         if not isinstance(document, dict):
-            rejects.append((f"line {number}", "JSON document is not an object", line))
+            rejects.append((position, "malformed_row", "JSON document is not an object", line))
             continue
         if not checked_shape:
             _check_columns(path, contract, list(document))
             checked_shape = True
         extra = sorted(set(document) - set(names))
         if extra:
-            rejects.append((f"line {number}", "unexpected fields: " + ", ".join(extra), line))
+            rejects.append((position, "malformed_row", "unexpected fields: " + ", ".join(extra), line))
             continue
+        row = {}
         for name in names:
             value = document.get(name)
             if value is not None and not isinstance(value, str):
                 value = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
-            values[name].append(value)
+            row[name] = value
+        if not all(_encodable(v) for v in row.values()):
+            rejects.append((position, "invalid_utf8", "a lone surrogate escape (\\ud800-\\udfff) in a value", line))
+            continue
+        for name in names:
+            values[name].append(row[name])
         positions.append(number)
         raws.append(line)
-    if not checked_shape and not rejects:
-        raise UnusableFile(path, "no JSON documents in the file")
     table = pa.table(
         {
             "_pos": pa.array(positions, pa.int64()),
@@ -133,13 +301,8 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) 
             "_raw": pa.array(raws, pa.string()),
         }
     )
-    con.register("jsonl_rows", table)
-    con.execute("create table landing_file as select * from jsonl_rows")
-    con.unregister("jsonl_rows")
-    if rejects:
-        con.register("jsonl_rejects", rejects_table(rejects))
-        con.execute("insert into landing_rejects select * from jsonl_rejects")
-        con.unregister("jsonl_rejects")
+    _register(con, "landing_file", table)
+    _register(con, "landing_rejects", rejects_table(rejects), insert=True)
 
 
 def _typed(column: Column) -> str:
@@ -154,24 +317,41 @@ def _typed(column: Column) -> str:
     return col
 
 
-def _checks(column: Column) -> list[tuple[str, str]]:
-    """(condition marking a bad value, reason expression) in the order they are reported."""
+def _ts_lit(value) -> str:
+    return f"timestamp '{value:%Y-%m-%d %H:%M:%S.%f}'"
+
+
+def _checks(column: Column, window: LandingWindow) -> list[tuple[str, str, str]]:
+    """(condition marking a bad value, reason code, reason expression) in the order they are reported."""
     col, name = _q(column.name), column.name
     typed = f"t_{column.name}"
-    checks: list[tuple[str, str]] = []
+    checks: list[tuple[str, str, str]] = []
     if column.required:
-        checks.append((f"{col} is null or trim({col}) = ''", _lit(f"missing {name}")))
+        checks.append((f"{col} is null or trim({col}) = ''", "missing_value", _lit(f"missing {name}")))
     if column.data_type == "timestamp":
         checks.append(
             (
                 f"{col} is not null and trim({col}) <> '' and {typed} is null",
+                "unparseable_value",
                 f"{_lit(f'unparseable timestamp in {name}: ')} || {col}",
+            )
+        )
+        checks.append(
+            (
+                f"not isfinite({typed}) or {typed} < {_ts_lit(window.earliest)} or {typed} > {_ts_lit(window.latest)}",
+                "timestamp_out_of_range",
+                f"{_lit(f'{name} ')} || {col} || "
+                + _lit(
+                    f" is outside the plausible window [{window.earliest:%Y-%m-%d}, load time + "
+                    f"{window.skew_minutes:g} min = {window.latest:%Y-%m-%d %H:%M:%S} UTC]"
+                ),
             )
         )
     elif column.data_type in NUMERIC_TYPES:
         checks.append(
             (
                 f"{col} is not null and trim({col}) <> '' and {typed} is null",
+                "unparseable_value",
                 f"{_lit(f'{name} is not a number: ')} || {col}",
             )
         )
@@ -181,42 +361,73 @@ def _checks(column: Column) -> list[tuple[str, str]]:
         checks.append(
             (
                 f"{col} is not null and {col} not in ({allowed})",
+                "unknown_value",
                 f"{_lit(f'unknown {name} ' + chr(39))} || {col} || {expected}",
             )
         )
     if column.min is not None:
-        checks.append((f"{typed} < {column.min}", f"{_lit(f'{name} below {column.min:g}: ')} || {col}"))
+        checks.append((f"{typed} < {column.min}", "out_of_range", f"{_lit(f'{name} below {column.min:g}: ')} || {col}"))
     if column.max is not None:
-        checks.append((f"{typed} > {column.max}", f"{_lit(f'{name} above {column.max:g}: ')} || {col}"))
+        checks.append((f"{typed} > {column.max}", "out_of_range", f"{_lit(f'{name} above {column.max:g}: ')} || {col}"))
     return checks
 
 
-def validate(con: duckdb.DuckDBPyConnection, contract: Contract, source_file: str) -> tuple[pa.Table, pa.Table]:
-    """Splits table `landing` into valid typed rows and rejects (position, reason, raw_text)."""
+def _nul_checks(contract: Contract) -> list[tuple[str, str, str]]:
+    """A NUL character in any value: PostgreSQL cannot store it, so no engine lands it."""
+    return [
+        (f"contains({_q(c.name)}, chr(0))", "nul_byte", _lit(f"NUL byte (\\x00) in {c.name}")) for c in contract.columns
+    ]
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection, contract: Contract, source_file: str, window: LandingWindow | None = None
+) -> tuple[pa.Table, pa.Table, int]:
+    """Splits view `landing` into valid typed rows, rejects (position, reason_code, reason, raw_text) and
+    the number of rows repeated identically within the file (counted as duplicates, not landed).
+
+    A key repeated within the file with different content is rejected `conflicting_duplicate` (the
+    first occurrence lands).
+    """
+    window = window or landing_window()
     typed_cols = ", ".join(f"{_typed(c)} as t_{c.name}" for c in contract.columns)
-    checks = [check for column in contract.columns for check in _checks(column)]
-    rules = ROW_RULES.get(contract.table, [])
-    reason = "coalesce(" + ", ".join(f"case when {cond} then {msg} end" for cond, msg in checks + rules) + ")"
+    checks = _nul_checks(contract) + [check for column in contract.columns for check in _checks(column, window)]
+    checks += [(cond, "rule_violation", msg) for cond, msg in ROW_RULES.get(contract.table, [])]
+    # one pass over the checks: the first failing one gives "code<RS>message"
+    coded = (
+        "coalesce("
+        + ", ".join(f"case when {cond} then {_lit(c)} || chr(30) || {msg} end" for cond, c, msg in checks)
+        + ")"
+    )
     key = ", ".join(f"t_{k}" for k in contract.key)
-    key_text = " || ', ' || ".join(f"cast(t_{k} as varchar)" for k in contract.key)
-    unit = "line" if "_raw" in [r[0] for r in con.execute("describe landing").fetchall()] else "record"
+    key_text = " || '/' || ".join(f"cast(t_{k} as varchar)" for k in contract.key)
+    file_columns = [r[0] for r in con.execute("describe landing_file").fetchall()]
+    unit = "line" if "_pos" in file_columns else "record"
+    hash_input = " || chr(31) || ".join(f"coalesce(cast(t_{c.name} as varchar), chr(0))" for c in contract.columns)
     con.execute(f"""
         create or replace table rejected as
-        with typed as (select *, {typed_cols} from landing),
-        reasoned as (select *, {reason} as row_reason from typed),
+        with typed as materialized (select *, {typed_cols} from landing),
+        reasoned as materialized (select *, {coded} as coded from typed),
         repeated as (
-            select {key}, min(_pos) as first_pos from reasoned where row_reason is null
+            select {key}, min(_pos) as first_pos from reasoned where coded is null
             group by {key} having count(*) > 1
-        )
-        select _pos, reason from (
-            select reasoned._pos,
-                coalesce(row_reason, case when reasoned._pos > repeated.first_pos then
-                    'duplicate {"/".join(contract.key)} ' || {key_text} || ' within the file (first at {unit} '
-                    || cast(repeated.first_pos as varchar) || ')' end) as reason
-            from reasoned left join repeated using ({key})
-        ) where reason is not null
+        ),
+        hashed as (
+            select r._pos, repeated.first_pos, {key_text} as key_text, md5({hash_input}) as _hash
+            from reasoned r join repeated using ({key}) where r.coded is null
+        ),
+        firsts as (select first_pos, _hash as first_hash from hashed where _pos = first_pos)
+        select _pos, split_part(coded, chr(30), 1) as reason_code,
+               substr(coded, strpos(coded, chr(30)) + 1) as reason
+        from reasoned where coded is not null
+        union all
+        select _pos,
+            case when _hash = first_hash then 'duplicate_in_file' else 'conflicting_duplicate' end,
+            case when _hash = first_hash then null else
+                '{"/".join(contract.key)} ' || key_text || ' repeats {unit} ' || cast(first_pos as varchar)
+                || ' of the file with different content' end
+        from hashed join firsts using (first_pos) where _pos > first_pos
     """)
-    hash_input = " || chr(31) || ".join(f"coalesce(cast(t_{c.name} as varchar), chr(0))" for c in contract.columns)
+    duplicates = con.execute("select count(*) from rejected where reason_code = 'duplicate_in_file'").fetchone()[0]
     out_cols = ", ".join(f"t_{c.name} as {_q(c.name)}" for c in contract.columns)
     valid = con.execute(f"""
         with typed as (select _pos, {typed_cols} from landing anti join rejected using (_pos))
@@ -226,16 +437,18 @@ def validate(con: duckdb.DuckDBPyConnection, contract: Contract, source_file: st
     """).to_arrow_table()
     raw_text = (
         "_raw"
-        if unit == "line"
+        if "_raw" in file_columns
         else "to_json(struct_pack(" + ", ".join(f"{_q(c.name)} := {_q(c.name)}" for c in contract.columns) + "))"
     )
     rejects = con.execute(f"""
-        select position, reason, raw_text from (
-            select 0 as _pos, position, reason, raw_text from landing_rejects
+        select position, reason_code, reason, raw_text from (
+            select cast(regexp_extract(position, '[0-9]+$') as bigint) as _pos, 0 as _part, position,
+                   reason_code, reason, raw_text
+            from landing_rejects
             union all
-            select _pos, '{unit} ' || _pos, reason, cast({raw_text} as varchar)
-            from landing join rejected using (_pos)
-        ) order by _pos
+            select _pos, 1, '{unit} ' || _pos, reason_code, reason, cast({raw_text} as varchar)
+            from landing join rejected using (_pos) where reason_code <> 'duplicate_in_file'
+        ) order by _pos, _part
     """).to_arrow_table()
     con.execute("drop table rejected")
-    return valid, rejects
+    return valid, rejects, duplicates

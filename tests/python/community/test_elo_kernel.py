@@ -181,8 +181,15 @@ def test_bad_votes_are_refused(winner, loser, message):
 
 @pytest.mark.parametrize(
     "changes",
-    [{"sigma": 0}, {"beta": -1}, {"kappa": 0}, {"decay": 1.5}, {"tau": float("nan")}, {"multiplier_min": 2.0},
-     {"reliability_weighting": "yes"}],
+    [
+        {"sigma": 0},
+        {"beta": -1},
+        {"kappa": 0},
+        {"decay": 1.5},
+        {"tau": float("nan")},
+        {"multiplier_min": 2.0},
+        {"reliability_weighting": "yes"},
+    ],
 )
 def test_bad_parameters_are_refused(changes):
     with pytest.raises(ValueError):

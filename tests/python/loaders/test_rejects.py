@@ -44,16 +44,26 @@ def test_vote_rejects_each_reason_and_lands_valid_rows(target, tmp_path):
     assert (result.rows_read, result.rows_written, result.rows_rejected, result.rows_duplicate) == (9, 2, 7, 0)
     reasons = {position: reason for position, reason, _ in _rejects(target, "votes")}
     assert reasons == {
-        "record 2": "nft_a equals nft_b (nft_1)",
-        "record 3": "winner nft_9 is not in the pair",
-        "record 4": "unknown vote_type 'mega' (expected normal or super)",
-        "record 5": "unparseable timestamp in occurred_at: not a time",
-        "record 6": "missing occurred_at",
-        "record 7": "missing event_id",
-        "record 8": "duplicate event_id v_1 within the file (first at record 1)",
+        "line 3": "nft_a equals nft_b (nft_1)",
+        "line 4": "winner nft_9 is not in the pair",
+        "line 5": "unknown vote_type 'mega' (expected normal or super)",
+        "line 6": "unparseable timestamp in occurred_at: not a time",
+        "line 7": "missing occurred_at",
+        "line 8": "missing event_id",
+        "line 9": "event_id v_1 repeats line 2 of the file with different content",
+    }
+    codes = dict(query(target, "select position, reason_code from raw.rejects"))
+    assert codes == {
+        "line 3": "rule_violation",
+        "line 4": "rule_violation",
+        "line 5": "unknown_value",
+        "line 6": "unparseable_value",
+        "line 7": "missing_value",
+        "line 8": "missing_value",
+        "line 9": "conflicting_duplicate",
     }
     raw = {position: json.loads(text) for position, _, text in _rejects(target, "votes")}
-    assert raw["record 4"]["vote_type"] == "mega" and raw["record 5"]["occurred_at"] == "not a time"
+    assert raw["line 5"]["vote_type"] == "mega" and raw["line 6"]["occurred_at"] == "not a time"
     landed = query(target, "select event_id, occurred_at, vote_type from raw.votes order by event_id")
     assert [(e, str(t), v) for e, t, v in landed] == [
         ("v_1", "2026-03-01 12:00:00", "normal"),
