@@ -47,8 +47,11 @@ def dbt_args(command: str, target: Target, *extra: str) -> list[str]:
     return [command, "--project-dir", root, "--profiles-dir", root, "--target", target.name, *extra]
 
 
-def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> BuildReport:
-    """Runs one dbt command in-process with the target's connection settings; returns per-node results."""
+def run_dbt(
+    command: str, target: Target, *extra: str, quiet: bool = False, env: dict[str, str] | None = None
+) -> BuildReport:
+    """Runs one dbt command in-process with the target's connection settings (and `env`); returns per-node
+    results."""
     from dbt.cli.main import dbtRunner
 
     if target.is_postgres:
@@ -58,7 +61,7 @@ def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> B
     args = dbt_args(command, target, *extra)
     if quiet:
         args = ["--quiet", *args]
-    with _environment(target.dbt_env()):
+    with _environment({**target.dbt_env(), **(env or {})}):
         result = dbtRunner().invoke(args)
     nodes = []
     for item in getattr(result.result, "results", None) or []:
@@ -78,7 +81,10 @@ def build(
     select: list[str] | None = None,
     quiet: bool = False,
     exclude: list[str] | None = None,
+    full_audit: bool = False,
 ) -> BuildReport:
+    """`dbt build`. The generic tests of models over append-only events check only the rows added since
+    their tests last passed; `full_audit` (and `full_refresh`) makes every test read its whole table."""
     extra: list[str] = []
     if full_refresh:
         extra.append("--full-refresh")
@@ -86,4 +92,4 @@ def build(
         extra += ["--select", selector]
     for selector in exclude or []:
         extra += ["--exclude", selector]
-    return run_dbt("build", target, *extra, quiet=quiet)
+    return run_dbt("build", target, *extra, quiet=quiet, env={"WAREHOUSE_FULL_AUDIT": "1" if full_audit else ""})

@@ -148,13 +148,16 @@ def build(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
     select: list[str] | None = typer.Option(None, "--select", "-s", help="dbt node selection."),
     exclude: list[str] | None = typer.Option(None, "--exclude", help="dbt nodes to leave out."),
+    full_audit: bool = typer.Option(
+        False, "--full-audit", help="Every data test reads its whole table (by default, new rows only where scoped)."
+    ),
 ) -> None:
     """Run `dbt build` (models, snapshots, seeds and tests) against the target."""
     from warehouse.build import build as run_build
 
     tgt = _target(target)
     console.print(f"building on {tgt.describe()}")
-    report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude)
+    report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude, full_audit=full_audit)
     console.print(
         f"{report.count('success', 'pass')} ok, {report.count('error', 'fail')} failed, "
         f"{report.count('warn')} warnings, {report.count('skipped')} skipped"
