@@ -77,6 +77,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- set marks = test_watermarks_relation() -%}
+    {%- set recorded = [] -%}
     {%- for unique_id, passed in tested.items() if passed -%}
         {%- set node = graph.nodes[unique_id] -%}
         {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
@@ -91,8 +92,9 @@
                 from {{ relation }}
                 having max({{ adapter.quote(column) }}) is not null
             {%- endcall -%}
+            {%- do recorded.append(node.name) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- do adapter.commit() -%}
+    {%- if recorded -%}{%- do adapter.commit() -%}{%- endif -%}
     {{ return('') }}
 {% endmacro %}
