@@ -252,6 +252,44 @@ def step_rows(results: list[dict]) -> list[dict]:
     return rows
 
 
+def write_report(results: list[dict], events: int, baseline: list[dict] | None = None, comment: str = "") -> None:
+    """The `warehouse` and `warehouse_steps` sections of BENCHMARKS.md and benchmarks/results/warehouse.json;
+    with `baseline` (the raw figures of an earlier run, e.g. of the code before a change) shown beside."""
+    runs = [("before", baseline), ("after", results)] if baseline else [("", results)]
+    summary, steps = [], []
+    for label, figures in runs:
+        for row in summarize(figures):
+            summary.append({"run": label, **row} if label else row)
+        for row in step_rows(figures):
+            steps.append({"run": label, **row} if label else row)
+    settings = {
+        k: v for k, v in os.environ.items() if k.startswith("WAREHOUSE_DUCKDB_") and k != "WAREHOUSE_DUCKDB_PATH"
+    }
+    notes = (
+        f"Seed 1, DuckDB, {events:,} new community events (`warehouse generate --delta-of`, with new activity in "
+        "every domain). Each step is one `warehouse` process; wall time and peak RSS (kernel rusage of the process "
+        "and its children) per step, single runs (a build cannot be repeated on the same state), ratios within one "
+        "run. The second table has dbt's node times from `run_results.json` summed by kind (nodes run on 2 threads, "
+        "so they add up to more than the wall time); outside_nodes_s = wall − dbt's elapsed time (process start, "
+        "parsing, writing the manifest). "
+        + (f"Settings: {settings}. " if settings else "")
+        + (comment + " " if comment else "")
+        + "Targets: incremental ≤ 35% of full on standard, ≤ 10% on large; large incremental ≤ 1.3× standard; "
+        "no-op ≤ 25% of full on standard; full standard ≤ 60 s; peak RSS ≤ 3 GB per step on large."
+    )
+    path = record("warehouse", "Whole warehouse: full, incremental (10k new events) and no-op builds", summary, notes)
+    record(
+        "warehouse_steps",
+        "Whole warehouse, per step: wall time, peak RSS and dbt's node times",
+        steps,
+        "Raw figures with every step: `benchmarks/results/warehouse.json`.",
+    )
+    payload = json.loads(path.read_text())
+    payload["runs"] = {label or "run": figures for label, figures in runs}
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    (path.parent / "warehouse_steps.json").unlink(missing_ok=True)
+
+
 @app.command()
 def main(
     scales: list[str] = typer.Option(["standard", "large"], "--scales", help="Scales to run, in this order."),
@@ -260,6 +298,10 @@ def main(
     work_dir: Path | None = typer.Option(None, help="Scratch folder (default: a new temporary one)."),
     no_record: bool = typer.Option(False, "--no-record", help="Print only (smoke runs)."),
     json_out: Path | None = typer.Option(None, "--json", help="Also write the raw figures to this file."),
+    baseline: Path | None = typer.Option(
+        None, help="Raw figures (--json) of an earlier run, e.g. of the code before a change, to show beside."
+    ),
+    comment: str = typer.Option("", help="A sentence for the notes (e.g. what the baseline is)."),
 ) -> None:
     """Whole-warehouse benchmark: generate, load, full / incremental / no-op build, per step."""
     work = Path(tempfile.mkdtemp(prefix="warehouse-bench-", dir=work_dir))
@@ -267,43 +309,12 @@ def main(
         results = [bench_scale(scale, events, work, int(max_rss_gb * 2**30)) for scale in scales]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    summary = summarize(results)
-    for row in summary:
+    for row in summarize(results):
         print(row)
     if json_out is not None:
         json_out.write_text(json.dumps(results, indent=2) + "\n")
-    if no_record:
-        return
-    settings = {
-        k: v for k, v in os.environ.items() if k.startswith("WAREHOUSE_DUCKDB_") and k != "WAREHOUSE_DUCKDB_PATH"
-    }
-    notes = (
-        f"Seed 1, DuckDB, {events:,} new community events (`warehouse generate --delta-of`, with new activity in "
-        "every domain). Each step is one `warehouse` process; wall time and peak RSS (kernel rusage of the process "
-        "and its children) per step, single runs (a build cannot be repeated on the same state), ratios from the "
-        "same run. The second table has dbt's node times from `run_results.json` summed by kind; outside_nodes_s "
-        "= wall − dbt's elapsed time (process start, parsing, writing the manifest). "
-        + (f"Settings: {settings}. " if settings else "")
-        + "Targets: incremental ≤ 35% of full on standard, ≤ 10% on large; large incremental ≤ 1.3× standard; "
-        "no-op ≤ 25% of full on standard; full standard ≤ 60 s; peak RSS ≤ 3 GB per step on large."
-    )
-    record("warehouse", "Whole warehouse: full, incremental (10k new events) and no-op builds", summary, notes)
-    record(
-        "warehouse_steps",
-        "Whole warehouse, per step: wall time, peak RSS and dbt's node times",
-        step_rows(results),
-        "Raw figures with every step: `benchmarks/results/warehouse.json`.",
-    )
-    (Path(__file__).parent / "results" / "warehouse.json").write_text(
-        json.dumps(
-            {
-                **json.loads((Path(__file__).parent / "results" / "warehouse.json").read_text()),
-                "runs": results,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
+    if not no_record:
+        write_report(results, events, json.loads(baseline.read_text()) if baseline else None, comment)
 
 
 if __name__ == "__main__":
