@@ -13,6 +13,10 @@
 {%- set window_hours = var('poa_activity_window_hours') %}
 {%- set milestones = var('poa_trigger_milestones') | sort %}
 {%- set as_of = var('poa_as_of') %}
+{#- The state's mark, read when the build creates this view (just after the state): as a constant, it lets
+    the engine skip the history (DuckDB's zone maps, PostgreSQL's event_seq index); the state's current
+    mark is applied too, so that the view stays exact if the state moves on without it. -#}
+{%- set built_mark = pipeline_pending_mark(ref('pipeline_pending_nfts')) %}
 {%- set mark = "(select coalesce(max(last_event_seq), -1) from " ~ ref('pipeline_pending_nfts') ~ ")" %}
 
 with published as (
@@ -29,20 +33,20 @@ fresh_events as (
     select nft_a as nft_id, event_seq, occurred_at,
         case when is_super_vote then 'super_vote' else 'normal_vote' end as event_type
     from {{ ref('stg_community__votes') }}
-    where event_seq > {{ mark }}
+    where event_seq > {{ built_mark }} and event_seq > {{ mark }}
     union all
     select nft_b as nft_id, event_seq, occurred_at,
         case when is_super_vote then 'super_vote' else 'normal_vote' end as event_type
     from {{ ref('stg_community__votes') }}
-    where event_seq > {{ mark }}
+    where event_seq > {{ built_mark }} and event_seq > {{ mark }}
     union all
     select nft_id, event_seq, occurred_at, 'slider' as event_type
     from {{ ref('stg_community__sliders') }}
-    where event_seq > {{ mark }}
+    where event_seq > {{ built_mark }} and event_seq > {{ mark }}
     union all
     select nft_id, event_seq, occurred_at, 'fire' as event_type
     from {{ ref('stg_community__fires') }}
-    where event_seq > {{ mark }}
+    where event_seq > {{ built_mark }} and event_seq > {{ mark }}
 ),
 
 fresh as (
@@ -80,26 +84,28 @@ fresh_latest as (
         on built.nft_id = fresh.nft_id
 ),
 
--- and their votes, built or not, in the window before it
+-- and their votes, built or not, in the window before it (an inner join: with nothing landed since the
+-- build, the votes are not read at all)
+fresh_window_votes as (
+    select fresh_latest.nft_id, count(*) as n_votes_24h
+    from (
+        select nft_a as nft_id, occurred_at from {{ ref('stg_community__votes') }}
+        union all
+        select nft_b as nft_id, occurred_at from {{ ref('stg_community__votes') }}
+    ) as sides
+    inner join fresh_latest
+        on fresh_latest.nft_id = sides.nft_id
+        and sides.occurred_at > {{ dbt.dateadd('hour', -1 * window_hours, 'fresh_latest.last_event_at') }}
+    group by fresh_latest.nft_id
+),
+
 fresh_windowed as (
     select
         fresh_latest.nft_id,
-        count(sides.nft_id) as n_votes_24h
+        coalesce(fresh_window_votes.n_votes_24h, 0) as n_votes_24h
     from fresh_latest
-    left join (
-        select nft_a as nft_id, occurred_at from {{ ref('stg_community__votes') }}
-        where occurred_at > (
-            select {{ dbt.dateadd('hour', -1 * window_hours, 'min(last_event_at)') }} from fresh_latest
-        )
-        union all
-        select nft_b as nft_id, occurred_at from {{ ref('stg_community__votes') }}
-        where occurred_at > (
-            select {{ dbt.dateadd('hour', -1 * window_hours, 'min(last_event_at)') }} from fresh_latest
-        )
-    ) as sides
-        on sides.nft_id = fresh_latest.nft_id
-        and sides.occurred_at > {{ dbt.dateadd('hour', -1 * window_hours, 'fresh_latest.last_event_at') }}
-    group by fresh_latest.nft_id
+    left join fresh_window_votes
+        on fresh_window_votes.nft_id = fresh_latest.nft_id
 ),
 
 dirty as (
