@@ -151,13 +151,23 @@ def build(
     full_audit: bool = typer.Option(
         False, "--full-audit", help="Every data test reads its whole table (by default, new rows only where scoped)."
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Build even when nothing landed or changed since the last build."
+    ),
 ) -> None:
     """Run `dbt build` (models, snapshots, seeds and tests) against the target."""
     from warehouse.build import build as run_build
 
     tgt = _target(target)
     console.print(f"building on {tgt.describe()}")
-    report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude, full_audit=full_audit)
+    report = run_build(
+        tgt, full_refresh=full_refresh, select=select, exclude=exclude, full_audit=full_audit, force=force
+    )
+    if report.up_to_date:
+        console.print(
+            "nothing landed and nothing in the project changed since the last build: up to date (--force builds anyway)"
+        )
+        return
     console.print(
         f"{report.count('success', 'pass')} ok, {report.count('error', 'fail')} failed, "
         f"{report.count('warn')} warnings, {report.count('skipped')} skipped"
