@@ -145,6 +145,24 @@ def partial_parse_used(log_path: Path) -> bool | None:
     )
 
 
+def queue_read_ms(path: Path, repeat: int = 5) -> dict:
+    """The trigger check: reading ops.pipeline_dirty_nfts whole, in a fresh connection; median milliseconds."""
+    import statistics
+
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        times, rows = [], 0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            rows = len(con.sql("select * from ops.pipeline_dirty_nfts").fetchall())
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        con.close()
+    return {"median_ms": round(statistics.median(times), 1), "rows": rows}
+
+
 def _count_events(path: Path) -> int:
     import duckdb
 
@@ -171,10 +189,12 @@ def bench_scale(scale: str, events: int, work: Path, max_rss_bytes: int) -> dict
     print(f"{scale}:", flush=True)
 
     def step(name: str, *args: str) -> Step:
+        (dbt_target / "run_results.json").unlink(missing_ok=True)  # a build that skips dbt leaves none
         done = run_step(name, [WAREHOUSE, *args], env, max_rss_bytes, folder / f"{name}.log")
         if args[0] == "build":
             done.dbt = dbt_times(dbt_target, done.wall_s)
-            done.dbt["partial_parse"] = partial_parse_used(dbt_logs)
+            if done.dbt:
+                done.dbt["partial_parse"] = partial_parse_used(dbt_logs)
         steps.append(done)
         return done
 
@@ -187,12 +207,21 @@ def bench_scale(scale: str, events: int, work: Path, max_rss_bytes: int) -> dict
         ("incremental_build", "build"),
         ("noop_build", "build"),
     ]
+    queue_reads = {}
     for name, *args in plan:
         if step(name, *args).status != "ok":
             break
+        if name in ("full_build", "load_delta", "incremental_build"):
+            queue_reads[f"after_{name}"] = queue_read_ms(database)
     history = _count_events(database) if database.exists() and steps[-1].status == "ok" else None
     shutil.rmtree(folder, ignore_errors=True)
-    return {"scale": scale, "events": events, "history_events": history, "steps": [asdict(s) for s in steps]}
+    return {
+        "scale": scale,
+        "events": events,
+        "history_events": history,
+        "steps": [asdict(s) for s in steps],
+        "queue_read_ms": queue_reads,
+    }
 
 
 def summarize(results: list[dict]) -> list[dict]:
@@ -219,6 +248,11 @@ def summarize(results: list[dict]) -> list[dict]:
                 "noop_build_s": noop or "-",
                 "noop_vs_full": round(noop / full, 3) if full and noop else "-",
                 "load_s": load.get("wall_s", "-"),
+                "queue_read_ms": ", ".join(
+                    f"{when.removeprefix('after_')} {read['median_ms']}"
+                    for when, read in result.get("queue_read_ms", {}).items()
+                )
+                or "-",
                 "peak_rss_mb": ", ".join(
                     f"{s['name']} {s['peak_rss_mb']:,.0f}" + ("" if s["status"] == "ok" else f" ({s['status']})")
                     for s in result["steps"]
@@ -282,12 +316,12 @@ def write_report(results: list[dict], events: int, baseline: list[dict] | None =
         "warehouse_steps",
         "Whole warehouse, per step: wall time, peak RSS and dbt's node times",
         steps,
-        "Raw figures with every step: `benchmarks/results/warehouse.json`.",
+        "dbt figures are blank for a build that did not run dbt (up to date). Every run's raw figures: "
+        "`benchmarks/results/warehouse.json`.",
     )
     payload = json.loads(path.read_text())
     payload["runs"] = {label or "run": figures for label, figures in runs}
     path.write_text(json.dumps(payload, indent=2) + "\n")
-    (path.parent / "warehouse_steps.json").unlink(missing_ok=True)
 
 
 @app.command()
