@@ -31,6 +31,8 @@ class BuildReport:
     error: str | None = None
     #: set when the build did not run dbt: nothing landed and nothing in the project changed since the last one
     up_to_date: bool = False
+    quality: object | None = None  # warehouse.quality.QualityRun, when the build ran the audit
+    publication: object | None = None  # warehouse.publish.PublishResult, when the audit passed
 
     def count(self, *statuses: str) -> int:
         return sum(1 for node in self.nodes if node.status in statuses)
@@ -147,12 +149,16 @@ def build(
     exclude: list[str] | None = None,
     full_audit: bool = False,
     force: bool = False,
+    audit: bool = False,
 ) -> BuildReport:
     """`dbt build`. The generic tests of models over append-only events check only the rows added since
     their tests last passed; `full_audit` (and `full_refresh`) makes every test read its whole table.
+    With `audit`, then the expectation suites and — only when dbt and every error-level expectation
+    passed — publication of the marts for analysts (write, audit, publish: see publish.py).
 
     A whole build (no selection) that finds nothing landed and nothing changed in the project since the
-    last successful whole build returns at once (`up_to_date`); `force` builds anyway."""
+    last successful whole build returns at once (`up_to_date`: the last build's audit and publication
+    stand); `force` builds anyway."""
     whole = not (full_refresh or select or exclude or full_audit or force)
     if whole and _last_fingerprint(target) is not None:
         try:
@@ -161,6 +167,8 @@ def build(
         except Exception:  # a warehouse that cannot be read yet: let dbt build it and report
             pass
     report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit)
+    if audit and report.success:
+        audit_and_publish(target, report)
     if report.success and not (select or exclude):
         _remember_fingerprint(target, inputs_fingerprint(target))
     return report
@@ -182,3 +190,34 @@ def _dbt_build(
     for selector in exclude or []:
         extra += ["--exclude", selector]
     return run_dbt("build", target, *extra, quiet=quiet, env={"WAREHOUSE_FULL_AUDIT": "1" if full_audit else ""})
+
+
+def release_duckdb() -> None:
+    """Closes the DuckDB database dbt-duckdb keeps open in this process after a run, so the audit and the
+    publication can open the build file (DuckDB refuses a second configuration of an open file)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def audit_and_publish(target: Target, report: BuildReport) -> None:
+    from warehouse.publish import publish
+    from warehouse.quality import run_quality
+
+    if not target.is_postgres:
+        release_duckdb()
+    try:
+        report.quality = run_quality(target)
+    except Exception as error:  # a suite that cannot run: nothing is published
+        report.success = False
+        report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"
+        return
+    if report.quality.success:
+        report.publication = publish(target, audit=report.quality.to_json())
+    else:
+        report.success = False
+        report.error = "error-level expectations failed: the previous publication stays in place"
