@@ -102,6 +102,8 @@ def inputs_fingerprint(target: Target) -> str:
     digest.update(
         json.dumps(sorted((k, v) for k, v in os.environ.items() if k.startswith(("WAREHOUSE_", "DBT_")))).encode()
     )
+    if not target.is_postgres:
+        release_duckdb()  # dbt-duckdb's open database has another configuration
     warehouse = open_warehouse(target)
     try:
         columns = warehouse.fetch(
@@ -167,10 +169,12 @@ def build(
         except Exception:  # a warehouse that cannot be read yet: let dbt build it and report
             pass
     report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit)
+    # read before the audit, whose connections to the build file have their own configuration
+    fingerprint = inputs_fingerprint(target) if report.success and not (select or exclude) else None
     if audit and report.success:
         audit_and_publish(target, report)
-    if report.success and not (select or exclude):
-        _remember_fingerprint(target, inputs_fingerprint(target))
+    if report.success and fingerprint is not None:
+        _remember_fingerprint(target, fingerprint)
     return report
 
 
