@@ -24,12 +24,14 @@ lint: setup
 	$(BIN)/ruff check python tests benchmarks
 
 # every benchmark once (tens of minutes: `large` is generated for the incremental one); each also
-# runs alone, e.g. `.venv/bin/python -m benchmarks.staking --help`
+# runs alone, e.g. `.venv/bin/python -m benchmarks.staking --help`. The whole-warehouse benchmark runs
+# `standard` here; `--scales standard large` adds `large` (its load needs more memory than the 3 GB target).
 benchmark: setup
 	$(BIN)/python -m benchmarks.loaders --postgres
 	$(BIN)/python -m benchmarks.elo
 	$(BIN)/python -m benchmarks.staking --postgres
 	$(BIN)/python -m benchmarks.incremental_build
+	$(BIN)/python -m benchmarks.warehouse --scales standard
 
 clean:
 	rm -rf target logs dbt_packages warehouse.duckdb* data

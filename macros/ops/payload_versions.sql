@@ -57,8 +57,8 @@
 {% endmacro %}
 
 
-{% macro payload_versions_sql() %}
-    {%- set marts = payload_version_marts() -%}
+{% macro payload_versions_sql(marts=none) %}
+    {%- set marts = payload_version_marts() if marts is none else marts -%}
     {%- set parts = [] -%}
     {%- for mart in marts -%}
         {%- set node, relation = mart.node, mart.relation -%}
@@ -123,10 +123,13 @@ from marts
 {%- endmacro %}
 
 
-{#- Recomputes ops.payload_versions in place (when it exists): for an `on-run-end` hook, so the versions
-    reflect every mart the invocation built whatever the order dbt ran them in, or for
-    `dbt run-operation refresh_payload_versions`. Returns no SQL: it runs its own statements. -#}
-{% macro refresh_payload_versions() %}
+{#- Brings ops.payload_versions up to date in place (when it exists), for an `on-run-end` hook — so the
+    versions reflect every mart the invocation built, whatever the order dbt ran them in — or for
+    `dbt run-operation refresh_payload_versions` (every mart). Given the hook's `results`, only the marts
+    this invocation built are recomputed (a mart no invocation rebuilt still has the data and schema of
+    its row), and the rows of marts that no longer exist are dropped; with --full-refresh, without
+    `results`, or while the table is empty, every mart is. Returns no SQL: it runs its own statements. -#}
+{% macro refresh_payload_versions(results=none) %}
     {%- if execute -%}
         {%- set node = graph.nodes.values() | selectattr('name', 'equalto', 'payload_versions')
             | selectattr('resource_type', 'equalto', 'model') | first -%}
@@ -134,15 +137,45 @@ from marts
         {%- if relation is not none -%}
             {%- set columns = 'mart, payload_version, schema_name, schema_hash, n_columns, version_basis, '
                 ~ 'data_timestamp_columns, newest_data_at, n_rows' -%}
+            {%- set marts = payload_version_marts() -%}
+            {%- set built = payload_versions_built_marts(results, relation) -%}
+            {%- set names = marts | map(attribute='node.name') | list -%}
+            {%- set changed = marts if built is none else marts | selectattr('node.name', 'in', built) | list -%}
             {%- call statement('refresh_payload_versions', auto_begin=true) -%}
                 delete from {{ relation }}
+                {%- if built is not none %}
+                where mart in ('{{ (built + ['']) | join("', '") }}')
+                    or mart not in ('{{ (names + ['']) | join("', '") }}')
+                {%- endif %}
             {%- endcall -%}
-            {%- call statement('refresh_payload_versions', auto_begin=true) -%}
-                insert into {{ relation }} ({{ columns }})
-                select {{ columns }} from ({{ payload_versions_sql() }}) as versions
-            {%- endcall -%}
+            {%- if changed -%}
+                {%- call statement('refresh_payload_versions', auto_begin=true) -%}
+                    insert into {{ relation }} ({{ columns }})
+                    select {{ columns }} from ({{ payload_versions_sql(changed) }}) as versions
+                {%- endcall -%}
+            {%- endif -%}
             {%- do adapter.commit() -%}
         {%- endif -%}
     {%- endif -%}
     {{ return('') }}
+{% endmacro %}
+
+
+{#- The names of the marts an invocation built (its `results`), or none when every mart must be
+    recomputed: no results (run-operation), a full refresh, or an empty table. -#}
+{% macro payload_versions_built_marts(results, relation) %}
+    {%- if results is none or flags.FULL_REFRESH -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set existing = run_query('select count(*) from ' ~ relation) -%}
+    {%- if existing.columns[0].values()[0] == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set built = [] -%}
+    {%- for result in results
+        if result.node.resource_type == 'model' and result.status == 'success'
+        and result.node.name != 'payload_versions' -%}
+        {%- do built.append(result.node.name) -%}
+    {%- endfor -%}
+    {{ return(built) }}
 {% endmacro %}

@@ -4,7 +4,7 @@
 {% test staking_relationships(model, to, columns, to_columns=none) %}
 {%- set parent_columns = to_columns or columns %}
 select child.*
-from {{ model }} as child
+from (select * from {{ model }}) as child  -- `model` may be a filtered subquery (a test's where)
 where {% for column in columns %}child.{{ column }} is not null{{ ' and ' if not loop.last }}{% endfor %}
   and not exists (
     select 1

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from warehouse.locking import hold_warehouse
 from warehouse.settings import Target, project_root
+
+#: What a build is made of: the project's code and configuration (the raw data is read from the warehouse).
+PROJECT_INPUTS = ("models", "macros", "seeds", "snapshots", "tests/dbt", "dbt_project.yml", "profiles.yml")
 
 
 @dataclass
@@ -24,6 +30,8 @@ class BuildReport:
     success: bool
     nodes: list[NodeResult] = field(default_factory=list)
     error: str | None = None
+    #: set when the build did not run dbt: nothing landed and nothing in the project changed since the last one
+    up_to_date: bool = False
     quality: object | None = None  # warehouse.quality.QualityRun, when the build ran the audit
     publication: object | None = None  # warehouse.publish.PublishResult, when the audit passed
 
@@ -50,8 +58,11 @@ def dbt_args(command: str, target: Target, *extra: str) -> list[str]:
     return [command, "--project-dir", root, "--profiles-dir", root, "--target", target.name, *extra]
 
 
-def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> BuildReport:
-    """Runs one dbt command in-process with the target's connection settings; returns per-node results."""
+def run_dbt(
+    command: str, target: Target, *extra: str, quiet: bool = False, env: dict[str, str] | None = None
+) -> BuildReport:
+    """Runs one dbt command in-process with the target's connection settings (and `env`); returns per-node
+    results."""
     from dbt.cli.main import dbtRunner
 
     if target.is_postgres:
@@ -61,7 +72,7 @@ def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> B
     args = dbt_args(command, target, *extra)
     if quiet:
         args = ["--quiet", *args]
-    with _environment(target.dbt_env()):
+    with _environment({**target.dbt_env(), **(env or {})}):
         result = dbtRunner().invoke(args)
     nodes = []
     for item in getattr(result.result, "results", None) or []:
@@ -75,16 +86,108 @@ def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> B
     return BuildReport(success=bool(result.success), nodes=nodes, error=error)
 
 
+def inputs_fingerprint(target: Target) -> str:
+    """A digest of everything a build reads: the project's files, the dbt-relevant settings of the
+    environment, and per raw table its row count and newest loaded_at (loaders only append or upsert,
+    always stamping loaded_at)."""
+    from warehouse.loaders.targets import open_warehouse
+
+    digest = hashlib.sha256()
+    root = project_root()
+    for name in PROJECT_INPUTS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.exists():
+                digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes())
+    digest.update(
+        json.dumps(sorted((k, v) for k, v in os.environ.items() if k.startswith(("WAREHOUSE_", "DBT_")))).encode()
+    )
+    if not target.is_postgres:
+        release_duckdb()  # dbt-duckdb's open database has another configuration
+    warehouse = open_warehouse(target)
+    try:
+        columns = warehouse.fetch(
+            "select table_name, column_name from information_schema.columns where table_schema = 'raw' "
+            "order by table_name, column_name"
+        )
+        tables: dict[str, set[str]] = {}
+        for table, column in columns:
+            tables.setdefault(table, set()).add(column)
+        for table, names in sorted(tables.items()):
+            newest = "max(loaded_at)" if "loaded_at" in names else "null"
+            digest.update(repr((table, warehouse.fetch(f"select count(*), {newest} from raw.{table}"))).encode())
+    finally:
+        warehouse.close()
+    return digest.hexdigest()
+
+
+def _fingerprints_file() -> Path:
+    return Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target") / "last_build.json"
+
+
+def _last_fingerprint(target: Target) -> str | None:
+    try:
+        return json.loads(_fingerprints_file().read_text()).get(target.describe())
+    except (OSError, ValueError):
+        return None
+
+
+def _remember_fingerprint(target: Target, fingerprint: str) -> None:
+    path = _fingerprints_file()
+    try:
+        known = json.loads(path.read_text())
+    except (OSError, ValueError):
+        known = {}
+    known[target.describe()] = fingerprint
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(known, indent=2) + "\n")
+
+
 def build(
     target: Target,
     full_refresh: bool = False,
     select: list[str] | None = None,
     quiet: bool = False,
     exclude: list[str] | None = None,
+    full_audit: bool = False,
+    force: bool = False,
     audit: bool = False,
 ) -> BuildReport:
-    """dbt build; with `audit`, then the expectation suites and — only when dbt and every error-level
-    expectation passed — publication of the marts for analysts (write, audit, publish: see publish.py)."""
+    """`dbt build`. The generic tests of models over append-only events check only the rows added since
+    their tests last passed; `full_audit` (and `full_refresh`) makes every test read its whole table.
+    With `audit`, then the expectation suites and — only when dbt and every error-level expectation
+    passed — publication of the marts for analysts (write, audit, publish: see publish.py).
+
+    A whole build (no selection) that finds nothing landed and nothing changed in the project since the
+    last successful whole build returns at once (`up_to_date`: the last build's audit and publication
+    stand); `force` builds anyway."""
+    with hold_warehouse(target, "build"):
+        whole = not (full_refresh or select or exclude or full_audit or force)
+        if whole and _last_fingerprint(target) is not None:
+            try:
+                if inputs_fingerprint(target) == _last_fingerprint(target):
+                    return BuildReport(success=True, up_to_date=True)
+            except Exception:  # a warehouse that cannot be read yet: let dbt build it and report
+                pass
+        report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit)
+        # read before the audit, whose connections to the build file have their own configuration
+        fingerprint = inputs_fingerprint(target) if report.success and not (select or exclude) else None
+        if audit and report.success:
+            audit_and_publish(target, report)
+        if report.success and fingerprint is not None:
+            _remember_fingerprint(target, fingerprint)
+    return report
+
+
+def _dbt_build(
+    target: Target,
+    full_refresh: bool,
+    select: list[str] | None,
+    quiet: bool,
+    exclude: list[str] | None,
+    full_audit: bool,
+) -> BuildReport:
     extra: list[str] = []
     if full_refresh:
         extra.append("--full-refresh")
@@ -92,11 +195,7 @@ def build(
         extra += ["--select", selector]
     for selector in exclude or []:
         extra += ["--exclude", selector]
-    with hold_warehouse(target, "build"):
-        report = run_dbt("build", target, *extra, quiet=quiet)
-        if audit and report.success:
-            audit_and_publish(target, report)
-    return report
+    return run_dbt("build", target, *extra, quiet=quiet, env={"WAREHOUSE_FULL_AUDIT": "1" if full_audit else ""})
 
 
 def release_duckdb() -> None:

@@ -171,6 +171,12 @@ def build(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
     select: list[str] | None = typer.Option(None, "--select", "-s", help="dbt node selection."),
     exclude: list[str] | None = typer.Option(None, "--exclude", help="dbt nodes to leave out."),
+    full_audit: bool = typer.Option(
+        False, "--full-audit", help="Every data test reads its whole table (by default, new rows only where scoped)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Build even when nothing landed or changed since the last build."
+    ),
     audit: bool = typer.Option(
         True, "--audit/--no-audit", help="After dbt: run the expectation suites and publish the marts if they pass."
     ),
@@ -181,11 +187,24 @@ def build(
     tgt = _target(target)
     console.print(f"building on {tgt.describe()}")
     try:
-        report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude, audit=audit)
+        report = run_build(
+            tgt,
+            full_refresh=full_refresh,
+            select=select,
+            exclude=exclude,
+            full_audit=full_audit,
+            force=force,
+            audit=audit,
+        )
     except WarehouseBusy as error:
         _fail(str(error), code=BUSY_EXIT)
     except Exception as error:  # the server cannot be reached, the file cannot be opened, ...
         _fail_unexpected("build", error, tgt)
+    if report.up_to_date:
+        console.print(
+            "nothing landed and nothing in the project changed since the last build: up to date (--force builds anyway)"
+        )
+        return
     console.print(
         f"{report.count('success', 'pass')} ok, {report.count('error', 'fail')} failed, "
         f"{report.count('warn')} warnings, {report.count('skipped')} skipped"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -47,9 +49,14 @@ def _lit(text: str) -> str:
 
 
 def work_connection() -> duckdb.DuckDBPyConnection:
+    """The in-memory DuckDB that reads and validates the files, within WAREHOUSE_DUCKDB_MEMORY_LIMIT (as the
+    build); past it, it spills to WAREHOUSE_DUCKDB_TEMP_DIRECTORY (default: the system's temp folder)."""
     con = duckdb.connect(":memory:")
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
+    con.execute("set memory_limit = ?", [os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "2GB")])
+    spill = os.environ.get("WAREHOUSE_DUCKDB_TEMP_DIRECTORY") or os.path.join(tempfile.gettempdir(), "warehouse-load")
+    con.execute("set temp_directory = ?", [spill])
     return con
 
 

@@ -23,6 +23,7 @@ COMMUNITY = [
     "path:models/intermediate/community",
     "path:models/marts/community",
     "path:models/marts/ops/pipeline_dirty_nfts.sql",
+    "path:models/marts/ops/pipeline_pending_nfts.sql",
     "path:seeds/community",
     "path:tests/dbt/community",
     "source:community",
