@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+DEMO_SCALE ?= small
 
 .PHONY: setup demo test lint benchmark clean
 
@@ -14,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/warehouse demo
+	$(BIN)/warehouse demo --scale $(DEMO_SCALE)
 
 test: setup
 	$(BIN)/python -m pytest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -271,8 +272,42 @@ def demo(
         _fail(result.error or "build failed", "see logs/dbt.log")
     console.rule("done")
     console.print(f"warehouse: {tgt.describe()}")
-    console.print("query it: duckdb " + str(tgt.duckdb_path) if not tgt.is_postgres else "query it with psql")
-    console.print("pipeline status: warehouse status")
+    console.print("next, try:")
+    for command in next_steps(tgt):
+        console.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _runnable(path: Path, name: str) -> str:
+    """How to type ``path`` (an executable of this environment) from the working directory: its bare name
+    when that is what the shell finds, else its path relative to here (or absolute)."""
+    found = shutil.which(name)
+    if found and Path(found).resolve() == path.resolve():
+        return name
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path.absolute())
+
+
+def next_steps(target) -> list[str]:
+    """Three commands to run after the demo, each as it can be typed in this shell, from this folder."""
+    bin_dir = Path(sys.executable).parent
+    warehouse = _runnable(bin_dir / "warehouse", "warehouse")
+    target_option = " --target postgres" if target.is_postgres else ""
+    steps = [f"{warehouse} status{target_option}", f'{warehouse} search "defi lending"{target_option}']
+    if target.is_postgres:
+        steps.append(f'psql "{target.pg_dsn()}" -c "select * from marts.nft_leaderboard limit 5"')
+    else:
+        python = _runnable(Path(sys.executable), "python")
+        try:
+            database = str(target.duckdb_path.relative_to(Path.cwd()))
+        except ValueError:
+            database = str(target.duckdb_path)
+        steps.append(
+            f"{python} -c \"import duckdb; print(duckdb.connect('{database}', read_only=True)"
+            ".sql('select * from marts.nft_leaderboard limit 5'))\""
+        )
+    return steps
 
 
 def main() -> None:  # pragma: no cover - console entry point
