@@ -6,6 +6,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from warehouse.progress import DbtProgress
 from warehouse.settings import Target, project_root
 
 
@@ -47,8 +48,13 @@ def dbt_args(command: str, target: Target, *extra: str) -> list[str]:
     return [command, "--project-dir", root, "--profiles-dir", root, "--target", target.name, *extra]
 
 
-def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> BuildReport:
-    """Runs one dbt command in-process with the target's connection settings; returns per-node results."""
+def run_dbt(
+    command: str, target: Target, *extra: str, quiet: bool = False, progress: DbtProgress | None = None
+) -> BuildReport:
+    """Runs one dbt command in-process with the target's connection settings; returns per-node results.
+
+    With ``progress`` (see warehouse.progress) the console shows its progress line and dbt's full log goes
+    to logs/; otherwise dbt logs as it does on its own (``quiet``: errors only)."""
     from dbt.cli.main import dbtRunner
 
     if target.is_postgres:
@@ -56,10 +62,12 @@ def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> B
 
         ensure_database(target)
     args = dbt_args(command, target, *extra)
-    if quiet:
+    if progress is not None:
+        args = [*args, *progress.dbt_flags()]
+    elif quiet:
         args = ["--quiet", *args]
     with _environment(target.dbt_env()):
-        result = dbtRunner().invoke(args)
+        result = dbtRunner(callbacks=[progress] if progress is not None else None).invoke(args)
     nodes = []
     for item in getattr(result.result, "results", None) or []:
         node = item.node
@@ -78,6 +86,7 @@ def build(
     select: list[str] | None = None,
     quiet: bool = False,
     exclude: list[str] | None = None,
+    progress: DbtProgress | None = None,
 ) -> BuildReport:
     extra: list[str] = []
     if full_refresh:
@@ -86,4 +95,4 @@ def build(
         extra += ["--select", selector]
     for selector in exclude or []:
         extra += ["--exclude", selector]
-    return run_dbt("build", target, *extra, quiet=quiet)
+    return run_dbt("build", target, *extra, quiet=quiet, progress=progress)

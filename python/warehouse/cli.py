@@ -149,22 +149,27 @@ def build(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
     select: list[str] | None = typer.Option(None, "--select", "-s", help="dbt node selection."),
     exclude: list[str] | None = typer.Option(None, "--exclude", help="dbt nodes to leave out."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Stream dbt's own log instead of a progress line."),
 ) -> None:
     """Run `dbt build` (models, snapshots, seeds and tests) against the target."""
-    from warehouse.build import build as run_build
 
     tgt = _target(target)
-    console.print(f"building on {tgt.describe()}")
-    report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude)
-    console.print(
-        f"{report.count('success', 'pass')} ok, {report.count('error', 'fail')} failed, "
-        f"{report.count('warn')} warnings, {report.count('skipped')} skipped"
-    )
-    if not report.success:
-        failed = [n for n in report.nodes if n.status in ("error", "fail")]
-        for node in failed:
-            err.print(f"[red]{node.resource_type} {node.name}[/]: {node.message}")
-        _fail(report.error or "build failed", "dbt's own log is in logs/dbt.log")
+    console.print(f"building on {tgt.describe()}", highlight=False)
+    result = _run_build(tgt, verbose, full_refresh=full_refresh, select=select, exclude=exclude)
+    if not result.success:
+        _fail("build failed", "fix what is listed above and build again; everything dbt did is in the log")
+
+
+def _run_build(tgt, verbose: bool = False, **options):
+    """`warehouse.build.build` with the progress line and the summary of warehouse.progress."""
+    from warehouse.build import build as run_build
+    from warehouse.progress import DbtProgress, print_summary
+
+    progress = DbtProgress(console, verbose=verbose)
+    with progress:
+        result = run_build(tgt, progress=progress, **options)
+    print_summary(console, result, progress)
+    return result
 
 
 @app.command()
@@ -248,7 +253,6 @@ def demo(
     seed: int = typer.Option(42, help="Random seed."),
 ) -> None:
     """Generate data, load it, build the warehouse, and say where everything is."""
-    from warehouse.build import build as run_build
     from warehouse.generate import generate_world
     from warehouse.loaders.run import load as run_load
 
@@ -266,10 +270,9 @@ def demo(
     if not report.ok:
         _fail(report.error)
     console.rule("3. build")
-    result = run_build(tgt, quiet=True)
-    console.print(f"{result.count('success', 'pass')} nodes ok, {result.count('error', 'fail')} failed")
+    result = _run_build(tgt)
     if not result.success:
-        _fail(result.error or "build failed", "see logs/dbt.log")
+        _fail("build failed", "fix what is listed above and run the demo again")
     console.rule("done")
     console.print(f"warehouse: {tgt.describe()}")
     console.print("next, try:")
