@@ -263,6 +263,7 @@ def expected_share_prices(documents: dict[tuple[int, int], dict]) -> list[dict]:
                     "operator_id": operator,
                     "share_price_perq": carried,
                     "share_price_perq_text": str(carried),
+                    "share_price_perq_double": float(carried),
                     "share_price": carried / 1e18,
                     "is_observed": perq is not None,
                     "observed_epoch": observed_epoch,
@@ -283,6 +284,8 @@ def expected_shares(documents: dict[tuple[int, int], dict]) -> list[dict]:
                     "operator_id": entry["key"][0],
                     "total_shares": parse_u128(value["currentTotalShares"]),
                     "total_stake": parse_u128(value["currentTotalStake"]),
+                    "total_shares_double": float(parse_u128(value["currentTotalShares"])),
+                    "total_stake_double": float(parse_u128(value["currentTotalStake"])),
                     "status": value["partialStatus"],
                 }
             )
