@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -199,7 +200,10 @@ def status(target: str | None = TargetOption) -> None:
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
-    runs = Table("run", "files", "read", "landed", "rejected", "duplicate", "failed phases", title="latest loads")
+    runs = Table(title="latest loads", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)  # run ids whole
+    runs.add_column("run", no_wrap=True, min_width=max((len(str(row[0])) for row in loads), default=3))
+    for name in ("files", "read", "landed", "rejected", "duplicate", "failed"):  # failed: phases that failed
+        runs.add_column(name, justify="right")
     for row in loads:
         runs.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
     console.print(runs)
