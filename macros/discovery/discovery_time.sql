@@ -10,7 +10,7 @@
 {%- endmacro %}
 
 {% macro default__discovery_epoch_seconds(timestamp) -%}
-    cast(extract(epoch from {{ timestamp }}) as double precision)
+    {{ as_double('extract(epoch from ' ~ timestamp ~ ')') }}
 {%- endmacro %}
 
 {#- Hours from `start` to `finish` (naive UTC timestamps), as a double. -#}

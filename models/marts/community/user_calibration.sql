@@ -3,7 +3,7 @@
     Incremental: a build touches only the users with events since its mark (event_seq) and the users not in
     the table yet; nobody else's values can have changed. -#}
 {{ config(materialized='incremental', unique_key='user_id') }}
-{%- set prior_reliability = poa_float(var('poa_reliability_alpha0')) ~ ' / ('
+{%- set prior_reliability = as_double(var('poa_reliability_alpha0')) ~ ' / ('
     ~ var('poa_reliability_alpha0') ~ ' + ' ~ var('poa_reliability_beta0') ~ ')' %}
 
 with new_events as (

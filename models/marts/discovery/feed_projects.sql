@@ -25,8 +25,8 @@ scored as (
     select
         counted.*,
         counted.net_upvotes / power(
-            counted.age_hours + cast({{ var('discovery_trending_age_offset_hours') }} as double precision),
-            cast({{ var('discovery_trending_gravity') }} as double precision)
+            counted.age_hours + {{ as_double(var('discovery_trending_age_offset_hours')) }},
+            {{ as_double(var('discovery_trending_gravity')) }}
         ) as trending_score
     from counted
 )

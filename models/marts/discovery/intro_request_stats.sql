@@ -46,10 +46,10 @@ select
     coalesce(received.declined_count, 0) as declined_count,
     case
         when coalesce(received.accepted_count, 0) + coalesce(received.declined_count, 0) > 0
-            then cast(received.accepted_count as double precision)
+            then {{ as_double('received.accepted_count') }}
                 / (received.accepted_count + received.declined_count)
     end as acceptance_rate,
-    cast(received.median_response_hours as double precision) as median_response_hours,
+    {{ as_double('received.median_response_hours') }} as median_response_hours,
     coalesce(sent.sent_pending_count, 0) as sent_pending_count,
     coalesce(sent.sent_accepted_count, 0) as sent_accepted_count,
     coalesce(sent.sent_declined_count, 0) as sent_declined_count,

@@ -69,7 +69,7 @@ where expected.user_id is null
     or expected.sent_accepted_count <> actual.sent_accepted_count
     or (expected.accepted_count + expected.declined_count = 0) <> (actual.acceptance_rate is null)
     or abs(
-        cast(expected.accepted_count as double precision)
+        {{ as_double('expected.accepted_count') }}
             / nullif(expected.accepted_count + expected.declined_count, 0) - actual.acceptance_rate
     ) > 1e-12
     or (expected.median_response_hours is null) <> (actual.median_response_hours is null)
