@@ -40,18 +40,3 @@
              then cast({{ expr }} as jsonb) -> '{{ key }}' else cast('[]' as jsonb) end
     ) as {{ alias }}_rows({{ alias }})
 {%- endmacro %}
-
-
-{#- The median of `expr` as an aggregate (`percentile_cont` where the engine has it as an ordered-set
-    aggregate; DuckDB's own `median`). -#}
-{% macro clans_median(expr) -%}
-    {{ return(adapter.dispatch('clans_median', 'warehouse')(expr)) }}
-{%- endmacro %}
-
-{% macro default__clans_median(expr) -%}
-    percentile_cont(0.5) within group (order by {{ expr }})
-{%- endmacro %}
-
-{% macro duckdb__clans_median(expr) -%}
-    median({{ expr }})
-{%- endmacro %}

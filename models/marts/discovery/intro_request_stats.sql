@@ -26,7 +26,7 @@ received as (
         count(case when is_pending then 1 end) as pending_count,
         count(case when is_accepted then 1 end) as accepted_count,
         count(case when is_declined then 1 end) as declined_count,
-        {{ discovery_median('case when not is_pending then response_hours end') }} as median_response_hours
+        {{ median('case when not is_pending then response_hours end') }} as median_response_hours
     from requests
     group by target_user_id
 ),

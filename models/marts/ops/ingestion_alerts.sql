@@ -116,7 +116,7 @@ baselines as (
     select
         loads.run_id,
         count(*) as n_earlier,
-        {{ clans_median('earlier.duration_ms') }} as median_ms
+        {{ median('earlier.duration_ms') }} as median_ms
     from loads
     inner join loads as earlier
         on earlier.load_number < loads.load_number

@@ -26,7 +26,7 @@ received as (
         count(case when status = 'requested' then 1 end) as pending_count,
         count(case when status = 'accepted' then 1 end) as accepted_count,
         count(case when status = 'declined' then 1 end) as declined_count,
-        {{ discovery_median('response_hours') }} as median_response_hours
+        {{ median('response_hours') }} as median_response_hours
     from requests
     group by target_user_id
 ),
