@@ -47,7 +47,7 @@ select
         order by scored.trending_score desc, scored.created_at desc, scored.project_id
     ) as trending_rank,
     scored.reference_at,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     max(scored.newest_event_seq) over () as newest_event_seq,
     max(scored.newest_loaded_at) over () as newest_loaded_at
 from scored

@@ -53,7 +53,7 @@ select
     coalesce(sent.sent_pending_count, 0) as sent_pending_count,
     coalesce(sent.sent_accepted_count, 0) as sent_accepted_count,
     coalesce(sent.sent_declined_count, 0) as sent_declined_count,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     (select max(event_seq) from requests) as newest_event_seq,
     (select max(loaded_at) from requests) as newest_loaded_at
 from users
