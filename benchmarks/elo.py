@@ -107,7 +107,7 @@ def main() -> None:
 
         winner, loser, voter, is_super, n_nfts, n_users = _votes(path)
         n_votes = len(winner)
-        params = EloParams()
+        params = EloParams.defaults()
 
         def kernel(count: int):
             return lambda: rate_votes(
