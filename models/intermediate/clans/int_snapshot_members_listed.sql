@@ -4,8 +4,8 @@ select
     s.clan_tag,
     s.fetched_at,
     q.snapshot_index,
-    {{ clans_json_text('item', ['tag']) }} as member_tag
+    {{ json_text('item', ['tag']) }} as member_tag
 from {{ ref('stg_clans__roster_snapshots') }} as s
-{{ clans_json_rows('s.payload', 'items', 'item') }}
+{{ json_array_join('s.payload', 'items', 'item') }}
 inner join {{ ref('int_roster_snapshots_sequenced') }} as q
     on q.clan_tag = s.clan_tag and q.fetched_at = s.fetched_at

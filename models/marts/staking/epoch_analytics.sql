@@ -17,7 +17,7 @@ share_prices as (
     select
         domain_id,
         epoch,
-        {{ staking_json_object_agg(
+        {{ json_object_agg(
             'cast(operator_id as ' ~ dbt.type_string() ~ ')',
             'share_price_perq_text',
             'operator_id',
@@ -40,7 +40,7 @@ select
     coalesce(operator_counts.n_observed_share_prices, 0) as n_observed_share_prices,
     operator_counts.total_rewards,
     {{ as_double('operator_counts.total_rewards') }} as total_rewards_double,
-    coalesce(share_prices.operator_share_prices_json, {{ staking_json("'{}'") }}) as operator_share_prices_json,
+    coalesce(share_prices.operator_share_prices_json, {{ json_parse("'{}'") }}) as operator_share_prices_json,
     epochs.payload_version
 from {{ ref('stg_staking__epochs') }} as epochs
 left join operator_counts
