@@ -143,8 +143,13 @@ def _counts(nodes: Iterable[NodeOutcome]) -> dict[str, int]:
 
 
 def _first_line(message: str | None) -> str:
+    """dbt's message in one line: its first lines, or for a Python model's traceback the exception raised."""
     lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
-    return " ".join(lines[:3])[:300] if lines else "(no message; see the log)"
+    if not lines:
+        return "(no message; see the log)"
+    if any(line.startswith("Traceback (most recent call last)") for line in lines):
+        return f"{lines[0].split(' Python model failed')[0]}: {lines[-1]}"[:300]
+    return " ".join(lines[:3])[:300]
 
 
 def _relative(path: Path) -> str:

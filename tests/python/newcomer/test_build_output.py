@@ -29,18 +29,21 @@ def test_build_output_on_success_fits_one_screen(fresh_copy: Path, rebuild: subp
 
 @pytest.mark.slow
 def test_build_failure_names_the_node_the_message_and_the_log(fresh_copy: Path, rebuild, tmp_path: Path) -> None:
-    """A raw table that lost a column: the staging model fails, what depends on it is skipped, and the output
-    says which node, dbt's message, and the log's path, in a few lines."""
+    """An NFT landed without its collection: the staging model's not_null test fails, what depends on it is
+    skipped, and the output says which test, dbt's message, and the log's path, in a few lines."""
     project = tmp_path / "project"
     shutil.copytree(fresh_copy, project, symlinks=True, ignore=shutil.ignore_patterns("logs", "target"))
     with duckdb.connect(str(project / "warehouse.duckdb")) as con:
-        con.execute("alter table raw.nfts drop column collection")
+        con.execute(
+            "insert into raw.nfts select * replace ('nft_without_collection' as nft_id, null as collection) "
+            "from raw.nfts limit 1"
+        )
     result = shell(".venv/bin/warehouse build --select stg_community__nfts+", project)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "failed model stg_community__nfts:" in output and "collection" in output, output
+    assert "failed test not_null_stg_community__nfts_collection: Got 1 result" in output, output
     assert "skipped because something upstream failed" in output, output
-    assert "full dbt log: logs/dbt.log" in output
+    assert "full dbt log: logs/dbt.log" in output and (project / "logs" / "dbt.log").exists()
     assert "Traceback" not in output and "\x1b[" not in output
     assert len(output.splitlines()) <= SCREEN_LINES, output
 
