@@ -13,14 +13,7 @@ from warehouse.ratings.welford import SliderPrior
 
 def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="event_seq", incremental_strategy="delete+insert")
-    # dbt passes a Python model only the config keys it names literally (dbt.config.get("…"))
-    config = {
-        "poa_slider_prior_n": dbt.config.get("poa_slider_prior_n"),
-        "poa_slider_prior_mean": dbt.config.get("poa_slider_prior_mean"),
-        "poa_slider_prior_sd": dbt.config.get("poa_slider_prior_sd"),
-        "poa_slider_min_sd": dbt.config.get("poa_slider_min_sd"),
-    }
-    prior = SliderPrior.from_config(config.__getitem__)
+    prior = SliderPrior.from_config(dbt.config.get("step_vars"))
     state = state_tables(dbt, dbt.config.meta_get("reads_state_from"))
     return welford_step(
         session,

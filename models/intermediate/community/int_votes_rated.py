@@ -13,24 +13,7 @@ from warehouse.ratings.steps import elo_step, state_tables
 
 def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="event_seq", incremental_strategy="delete+insert")
-    # dbt passes a Python model only the config keys it names literally (dbt.config.get("…"))
-    config = {
-        "poa_elo_mu": dbt.config.get("poa_elo_mu"),
-        "poa_elo_sigma": dbt.config.get("poa_elo_sigma"),
-        "poa_elo_beta": dbt.config.get("poa_elo_beta"),
-        "poa_elo_tau": dbt.config.get("poa_elo_tau"),
-        "poa_elo_kappa": dbt.config.get("poa_elo_kappa"),
-        "poa_vote_weight_normal": dbt.config.get("poa_vote_weight_normal"),
-        "poa_vote_weight_super": dbt.config.get("poa_vote_weight_super"),
-        "poa_reliability_weighting": dbt.config.get("poa_reliability_weighting"),
-        "poa_reliability_multiplier_offset": dbt.config.get("poa_reliability_multiplier_offset"),
-        "poa_reliability_multiplier_min": dbt.config.get("poa_reliability_multiplier_min"),
-        "poa_reliability_multiplier_max": dbt.config.get("poa_reliability_multiplier_max"),
-        "poa_reliability_alpha0": dbt.config.get("poa_reliability_alpha0"),
-        "poa_reliability_beta0": dbt.config.get("poa_reliability_beta0"),
-        "poa_reliability_decay": dbt.config.get("poa_reliability_decay"),
-    }
-    params = EloParams.from_config(config.__getitem__)
+    params = EloParams.from_config(dbt.config.get("step_vars"))
     state = state_tables(dbt, dbt.config.meta_get("reads_state_from"))
     return elo_step(
         session,

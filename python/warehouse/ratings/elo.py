@@ -20,18 +20,21 @@ pass, provided each batch starts from the state the previous one ended with.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
 from numba import njit
 
+from warehouse.ratings.parameters import ELO_VARS, VarParameters
+
 
 @dataclass(frozen=True)
-class EloParams:
+class EloParams(VarParameters):
     """Parameters of the Elo step, each set by a dbt var (`parameters.ELO_VARS`); `defaults()` gives the
-    project's (dbt_project.yml, scoring.md's values), `from_config(dbt.config.get)` a model's."""
+    project's (dbt_project.yml, scoring.md's values), `from_config(dbt.config.get("step_vars"))` a model's."""
+
+    VARS: ClassVar[dict[str, str]] = ELO_VARS
 
     mu: float
     sigma: float
@@ -47,18 +50,6 @@ class EloParams:
     alpha0: float
     beta0: float
     decay: float
-
-    @classmethod
-    def defaults(cls, **changes: Any) -> EloParams:
-        """The project's defaults (dbt_project.yml vars), with ``changes``."""
-        return cls.from_config(None, **changes)
-
-    @classmethod
-    def from_config(cls, get: Callable[[str], Any] | None, **changes: Any) -> EloParams:
-        """From a dbt model's config (``dbt.config.get``), or the project's vars when ``get`` is None."""
-        from warehouse.ratings.parameters import ELO_VARS, read_vars
-
-        return cls(**{**read_vars(ELO_VARS, get), **changes})
 
     def __post_init__(self) -> None:
         for item in fields(self):

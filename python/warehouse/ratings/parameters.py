@@ -4,9 +4,9 @@ code outside dbt (tests, benchmarks) reads the project's defaults from dbt_proje
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 from warehouse.settings import project_root
 
@@ -64,16 +64,31 @@ def project_vars() -> Mapping[str, Any]:
     return yaml.safe_load((project_root() / "dbt_project.yml").read_text())["vars"]
 
 
-def read_vars(names: Mapping[str, str], get: Callable[[str], Any] | None = None) -> dict[str, Any]:
-    """The fields of ``names`` (field → var) from ``get(var)`` (a dbt model's `dbt.config.get`), or from the
-    project's defaults; booleans stay booleans, everything else becomes a float."""
-    get = get or project_vars().__getitem__
-    values = {}
+def read_vars(names: Mapping[str, str], values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The fields of ``names`` (field → var) from ``values`` (var → value: a dbt model's `step_vars`
+    config), or from the project's defaults; booleans stay booleans, everything else becomes a float."""
+    values = project_vars() if values is None else values
+    read = {}
     for field, var in names.items():
-        value = get(var)
-        values[field] = (
-            as_bool(var, value)
-            if isinstance(value, bool) or field == "reliability_weighting"
-            else (as_float(var, value))
-        )
-    return values
+        if var not in values:
+            raise ValueError(f"setting {var} is missing from the step's config (`step_vars` in its YAML)")
+        value = values[var]
+        is_flag = isinstance(value, bool) or field == "reliability_weighting"
+        read[field] = as_bool(var, value) if is_flag else as_float(var, value)
+    return read
+
+
+class VarParameters:
+    """A frozen dataclass of parameters each set by a dbt var (``VARS``: field → var)."""
+
+    VARS: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def defaults(cls, **changes: Any):
+        """The project's defaults (dbt_project.yml vars), with ``changes``."""
+        return cls.from_config(None, **changes)
+
+    @classmethod
+    def from_config(cls, step_vars: Mapping[str, Any] | None, **changes: Any):
+        """From a dbt model's `step_vars` config (``dbt.config.get("step_vars")``), or the project's vars."""
+        return cls(**{**read_vars(cls.VARS, step_vars), **changes})

@@ -18,35 +18,26 @@ other side unchanged, so a single pass over all the data is plain Welford.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
 from numba import njit
 
+from warehouse.ratings.parameters import SLIDER_VARS, VarParameters
+
 
 @dataclass(frozen=True)
-class SliderPrior:
+class SliderPrior(VarParameters):
     """The shrinkage prior of §2, each field set by a dbt var (`parameters.SLIDER_VARS`); `defaults()` gives
-    the project's (dbt_project.yml, scoring.md's values), `from_config(dbt.config.get)` a model's."""
+    the project's (dbt_project.yml, scoring.md's values), `from_config(dbt.config.get("step_vars"))` a model's."""
+
+    VARS: ClassVar[dict[str, str]] = SLIDER_VARS
 
     n: float  # k pseudo-ratings
     mean: float
     sd: float
     min_sd: float
-
-    @classmethod
-    def defaults(cls, **changes: Any) -> SliderPrior:
-        """The project's defaults (dbt_project.yml vars), with ``changes``."""
-        return cls.from_config(None, **changes)
-
-    @classmethod
-    def from_config(cls, get: Callable[[str], Any] | None, **changes: Any) -> SliderPrior:
-        """From a dbt model's config (``dbt.config.get``), or the project's vars when ``get`` is None."""
-        from warehouse.ratings.parameters import SLIDER_VARS, read_vars
-
-        return cls(**{**read_vars(SLIDER_VARS, get), **changes})
 
     def __post_init__(self) -> None:
         for item in fields(self):
