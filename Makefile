@@ -20,8 +20,11 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# Python: ruff (pyproject.toml); SQL: sqlfluff (.sqlfluff, the rules kept and why). CI runs this first.
 lint: setup
-	$(BIN)/ruff check python tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models tests/dbt snapshots --processes 2
 
 # every benchmark once (tens of minutes: `large` is generated for the incremental one); each also
 # runs alone, e.g. `.venv/bin/python -m benchmarks.staking --help`

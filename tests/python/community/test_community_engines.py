@@ -35,9 +35,7 @@ def tiny_world(tmp_path_factory):
 
 
 @pytest.mark.postgres
-def test_models_without_python_steps_build_on_postgres_like_on_duckdb(
-    postgres_target, duckdb_target, tiny_world
-):
+def test_models_without_python_steps_build_on_postgres_like_on_duckdb(postgres_target, duckdb_target, tiny_world):
     results = {}
     for target in (postgres_target, duckdb_target):
         load([tiny_world], target)
