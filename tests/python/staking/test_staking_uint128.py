@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from staking.staking_helpers import U128_MAX, compile_inline
+from staking.staking_helpers import U128_MAX
+from warehouse_testing import compile_inline
 
 from warehouse.loaders.amounts import AmountError, parse_u128
 from warehouse.loaders.targets import open_warehouse
