@@ -1,8 +1,10 @@
 """What every test suite needs from dbt and PostgreSQL, in one place.
 
-- `dbt(target, command, *args, ...)`: a dbt command in this process, the project parsed once per engine
-  and warehouse name and reused (a parse costs seconds; the suites invoke dbt hundreds of times), results
-  as warehouse.build's BuildReport.
+- `dbt(target, command, *args, ...)`: a dbt command in this process, results as warehouse.build's
+  BuildReport; with `reuse_parse` the project is parsed once per engine and warehouse name and reused (a
+  parse costs seconds; the clans and staking suites invoke dbt hundreds of times). Not for selections
+  that test an ephemeral model: dbt marks the manifest it compiled (CTEs injected) and a reused manifest
+  then lacks the CTE.
 - `compile_inline(target, sql)`: SQL with project macros as dbt compiles it for the target's engine.
 - `postgres_database(prefix)`: a fresh database on the server (context manager), dropped afterwards;
   the test is skipped, with the reason, only when no server answers.
@@ -106,10 +108,12 @@ def dbt(
     cautious: bool = False,
     variables: dict | None = None,
     check: bool = False,
+    reuse_parse: bool = False,
 ) -> BuildReport:
     """dbt `command` on `target`: `select`/`exclude` node selections, `tests=False` leaves data and unit tests
     out, `cautious` runs no test of a model outside the selection, `variables` are dbt vars (parsed anew:
-    vars shape the manifest), `check` asserts success with every failure in the message."""
+    vars shape the manifest), `check` asserts success with every failure in the message, `reuse_parse`
+    reuses the parsed project (see the module's docstring)."""
     extra = [*args]
     for selector in select or []:
         extra += ["--select", selector]
@@ -124,7 +128,9 @@ def dbt(
     if variables:
         import json
 
-        report = run_dbt(command, target, *extra, "--vars", json.dumps(variables), quiet=True)
+        extra += ["--vars", json.dumps(variables)]
+    if variables or not reuse_parse:
+        report = run_dbt(command, target, *extra, quiet=True)
     else:
         result = _invoke(target, command, *extra)
         nodes = [

@@ -31,12 +31,14 @@ def dbt(
     target: Target, command: str = "build", *extra: str, select: list[str] | None = None, tests: bool = True
 ) -> BuildReport:
     """dbt `command` over the clans selection (or `select`); `tests=False` leaves the data and unit tests out."""
-    return run(target, command, *extra, select=CLANS_SELECT if select is None else select, tests=tests)
+    return run(
+        target, command, *extra, select=CLANS_SELECT if select is None else select, tests=tests, reuse_parse=True
+    )
 
 
 def refresh_payload_versions(target: Target) -> None:
     """What the `on-run-end` hook does: recompute ops.payload_versions after everything else."""
-    report = run(target, "run-operation", "refresh_payload_versions")
+    report = run(target, "run-operation", "refresh_payload_versions", reuse_parse=True)
     assert report.success, report.error
 
 

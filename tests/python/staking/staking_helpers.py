@@ -49,7 +49,7 @@ SECONDS_PER_YEAR = 365 * 86400
 # target folder of our own (none shared with other dbt runs in the project folder; removed at exit).
 def dbt(target: Target, command: str = "build", *extra: str, full_refresh: bool = False) -> BuildReport:
     """dbt `command` over the staking selection (models, their tests, the domain's singular tests)."""
-    return run(target, command, *extra, select=STAKING_SELECT, full_refresh=full_refresh)
+    return run(target, command, *extra, select=STAKING_SELECT, full_refresh=full_refresh, reuse_parse=True)
 
 
 # --- epoch documents ------------------------------------------------------------------------------
