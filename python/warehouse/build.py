@@ -24,6 +24,8 @@ class BuildReport:
     success: bool
     nodes: list[NodeResult] = field(default_factory=list)
     error: str | None = None
+    quality: object | None = None  # warehouse.quality.QualityRun, when the build ran the audit
+    publication: object | None = None  # warehouse.publish.PublishResult, when the audit passed
 
     def count(self, *statuses: str) -> int:
         return sum(1 for node in self.nodes if node.status in statuses)
@@ -87,7 +89,10 @@ def build(
     quiet: bool = False,
     exclude: list[str] | None = None,
     progress: DbtProgress | None = None,
+    audit: bool = False,
 ) -> BuildReport:
+    """dbt build; with `audit`, then the expectation suites and — only when dbt and every error-level
+    expectation passed — publication of the marts for analysts (write, audit, publish: see publish.py)."""
     extra: list[str] = []
     if full_refresh:
         extra.append("--full-refresh")
@@ -95,4 +100,38 @@ def build(
         extra += ["--select", selector]
     for selector in exclude or []:
         extra += ["--exclude", selector]
-    return run_dbt("build", target, *extra, quiet=quiet, progress=progress)
+    report = run_dbt("build", target, *extra, quiet=quiet, progress=progress)
+    if audit and report.success:
+        audit_and_publish(target, report)
+    return report
+
+
+def release_duckdb() -> None:
+    """Closes the DuckDB database dbt-duckdb keeps open in this process after a run, so the audit and the
+    publication can open the build file (DuckDB refuses a second configuration of an open file)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def audit_and_publish(target: Target, report: BuildReport) -> None:
+    from warehouse.publish import publish
+    from warehouse.quality import run_quality
+
+    if not target.is_postgres:
+        release_duckdb()
+    try:
+        report.quality = run_quality(target)
+    except Exception as error:  # a suite that cannot run: nothing is published
+        report.success = False
+        report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"
+        return
+    if report.quality.success:
+        report.publication = publish(target, audit=report.quality.to_json())
+    else:
+        report.success = False
+        report.error = "error-level expectations failed: the previous publication stays in place"

@@ -184,5 +184,5 @@ def print_summary(console: Console, outcome: Outcome, progress: DbtProgress | No
     if counts["skipped"] and counts["failed"]:
         console.print(f"  {counts['skipped']:,} skipped because something upstream failed", highlight=False)
     if not outcome.success and not counts["failed"] and outcome.error:
-        console.print(f"  [red]dbt stopped:[/] {_first_line(outcome.error)}", highlight=False, soft_wrap=True)
+        console.print(f"  [red]stopped:[/] {_first_line(outcome.error)}", highlight=False, soft_wrap=True)
     console.print(f"[dim]full dbt log: {_relative(log_file())}[/]", highlight=False)
