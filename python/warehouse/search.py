@@ -91,7 +91,10 @@ def _connect(target: Target):
 
     if not target.duckdb_path.exists():
         raise SearchError(f"no warehouse at {target.duckdb_path}")
-    return duckdb.connect(str(target.duckdb_path), read_only=True)
+    try:  # read-only, so that searches from several processes can run at once
+        return duckdb.connect(str(target.duckdb_path), read_only=True)
+    except duckdb.ConnectionException:  # this process already holds the file open read-write (after a build)
+        return duckdb.connect(str(target.duckdb_path))
 
 
 def fill_template(template: tuple[str, str, int], terms: list[str], limit: int) -> str:
