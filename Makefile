@@ -3,6 +3,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+DEMO_SCALE ?= small
 
 .PHONY: setup demo test lint benchmark clean
 
@@ -15,13 +16,16 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/warehouse demo
+	$(BIN)/warehouse demo --scale $(DEMO_SCALE)
 
 test: setup
 	$(BIN)/python -m pytest
 
+# Python: ruff (pyproject.toml); SQL: sqlfluff (.sqlfluff, the rules kept and why). CI runs this first.
 lint: setup
-	$(BIN)/ruff check python tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models tests/dbt snapshots --processes 2
 
 # every benchmark once (tens of minutes: `large` is generated for the incremental one); each also
 # runs alone, e.g. `.venv/bin/python -m benchmarks.staking --help`. The whole-warehouse benchmark runs

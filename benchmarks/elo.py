@@ -12,7 +12,6 @@ package (BradleyTerryFull, the same parameters, unit weights) on a prefix of the
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import typer
 from openskill.models import BradleyTerryFull
 
 from benchmarks.common import median_seconds, record
@@ -88,26 +88,29 @@ def _openskill_seconds(winner: np.ndarray, loser: np.ndarray, n_nfts: int) -> fl
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="standard")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--openskill-votes", type=int, default=20_000)
-    args = parser.parse_args()
+app = typer.Typer(add_completion=False, help=__doc__)
+
+
+@app.command()
+def main(
+    scale: str = typer.Option("standard", "--scale"),
+    repeat: int = typer.Option(3, "--repeat"),
+    openskill_votes: int = typer.Option(20000, "--openskill-votes"),
+) -> None:
     work = Path(tempfile.mkdtemp(prefix="warehouse-bench-elo-"))
     os.environ["DBT_TARGET_PATH"] = str(work / "dbt_target")
     os.environ["DBT_LOG_PATH"] = str(work / "dbt_logs")
     try:
         path = work / "warehouse.duckdb"
         target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(path)})
-        load([_landing(args.scale, work)], target)
-        cold_seconds = statistics.median(_cold_model_seconds(target) for _ in range(args.repeat))
+        load([_landing(scale, work)], target)
+        cold_seconds = statistics.median(_cold_model_seconds(target) for _ in range(repeat))
         _warm_model_seconds(target)
-        model_seconds = statistics.median(_warm_model_seconds(target) for _ in range(args.repeat))
+        model_seconds = statistics.median(_warm_model_seconds(target) for _ in range(repeat))
 
         winner, loser, voter, is_super, n_nfts, n_users = _votes(path)
         n_votes = len(winner)
-        params = EloParams()
+        params = EloParams.defaults()
 
         def kernel(count: int):
             return lambda: rate_votes(
@@ -116,11 +119,11 @@ def main() -> None:
                 np.full(n_users, params.alpha0), np.full(n_users, params.beta0), params,
             )  # fmt: skip
 
-        kernel_seconds = median_seconds(kernel(n_votes), args.repeat)
-        prefix = min(args.openskill_votes, n_votes)
-        kernel_prefix_seconds = median_seconds(kernel(prefix), max(args.repeat, 5))
+        kernel_seconds = median_seconds(kernel(n_votes), repeat)
+        prefix = min(openskill_votes, n_votes)
+        kernel_prefix_seconds = median_seconds(kernel(prefix), max(repeat, 5))
         openskill_seconds = statistics.median(
-            _openskill_seconds(winner[:prefix], loser[:prefix], n_nfts) for _ in range(args.repeat)
+            _openskill_seconds(winner[:prefix], loser[:prefix], n_nfts) for _ in range(repeat)
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -142,7 +145,7 @@ def main() -> None:
          "seconds": openskill_seconds, "votes_per_s": openskill_rate, "vs_openskill": 1.0},
     ]  # fmt: skip
     notes = (
-        f"Scale `{args.scale}` (seed 1), DuckDB; medians of {args.repeat} runs. The model time is dbt's execution "
+        f"Scale `{scale}` (seed 1), DuckDB; medians of {repeat} runs. The model time is dbt's execution "
         "time of the `int_votes_rated` node in a `--full-refresh` run: warm = repeated runs in one process, fresh = "
         "a new `dbt` process per run, as a build. openskill is timed on the first votes by event_seq, unit weights "
         "(it has no reliability weighting), in-memory objects: its rate excludes any I/O, ours includes it. "
@@ -154,4 +157,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -1,6 +1,6 @@
 """Incremental build cost of the community domain: 10k new events on `standard` history vs on `large`.
 
-    python -m benchmarks.incremental_build [--scales standard large] [--events 10000] [--repeat 3]
+    python -m benchmarks.incremental_build [--scales standard --scales large] [--events 10000] [--repeat 3]
 
 For each scale: generate the world (seed 1), land its community files into a fresh DuckDB warehouse, build
 the domain's models (`dbt run`, first build = full), then generate the next batch of `events` community
@@ -12,7 +12,6 @@ events on `large` history ≤ 1.3× their cost on `standard`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -22,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import typer
 
 from benchmarks.common import record
 from warehouse.build import dbt_args
@@ -123,17 +124,24 @@ def _count_events(path: Path) -> int:
         con.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", nargs="+", default=["standard", "large"])
-    parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+app = typer.Typer(add_completion=False, help=__doc__)
+
+
+@app.command()
+def main(
+    scales: list[str] = typer.Option(
+        ["standard", "large"],
+        "--scales",
+        help="Scales of history, in order (repeat the option: --scales standard --scales large).",
+    ),
+    events: int = typer.Option(10000, "--events"),
+    repeat: int = typer.Option(3, "--repeat"),
+) -> None:
     work = Path(tempfile.mkdtemp(prefix="warehouse-bench-incremental-"))
     os.environ["DBT_TARGET_PATH"] = str(work / "dbt_target")
     os.environ["DBT_LOG_PATH"] = str(work / "dbt_logs")
     try:
-        results = [_scale(scale, args.events, args.repeat, work) for scale in args.scales]
+        results = [_scale(scale, events, repeat, work) for scale in scales]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     baseline = results[0]["incremental_models_s"]
@@ -152,8 +160,8 @@ def main() -> None:
     ]
     notes = (
         f"Community domain models only (`dbt run` of staging, intermediate, marts, ops queue), DuckDB, seed 1; "
-        f"{args.events:,} new community events from `generate_delta`, landed into a copy of the built warehouse; "
-        f"medians of {args.repeat} runs. Each `dbt run` is a fresh process (cold Python imports, like a build); "
+        f"{events:,} new community events from `generate_delta`, landed into a copy of the built warehouse; "
+        f"medians of {repeat} runs. Each `dbt run` is a fresh process (cold Python imports, like a build); "
         "model time = sum of dbt's execution time over the domain's nodes, on one thread so that they do not "
         "overlap (the wall time adds the process start, parsing and hooks). "
         "Tests are not part of the timing: key and relationship tests "
@@ -165,4 +173,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -8,12 +8,13 @@ into a fresh warehouse `repeat` times and reports the median events/s (target: â
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+import typer
 
 from benchmarks.common import median_seconds, record
 from warehouse.generate import generate_world
@@ -47,24 +48,27 @@ def _drop_postgres(target) -> None:
     admin.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="standard")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--postgres", action="store_true", help="also land into PostgreSQL (COPY path)")
-    args = parser.parse_args()
+app = typer.Typer(add_completion=False, help=__doc__)
+
+
+@app.command()
+def main(
+    scale: str = typer.Option("standard", "--scale"),
+    repeat: int = typer.Option(3, "--repeat"),
+    postgres: bool = typer.Option(False, "--postgres", help="also land into PostgreSQL (COPY path)"),
+) -> None:
     rows = []
     work = Path(tempfile.mkdtemp(prefix="warehouse-bench-"))
     try:
         for fmt in ("csv", "parquet"):
             data = work / fmt
             started = time.perf_counter()
-            summary = generate_world(args.scale, 7, data, fmt=fmt)
+            summary = generate_world(scale, 7, data, fmt=fmt)
             generated = time.perf_counter() - started
             events = sum(summary["files"][f"{s}.{fmt}"] for s in EVENT_SOURCES)
             size = sum(p.stat().st_size for p in _event_files(data, fmt))
             engines = [("duckdb", lambda: _fresh_duckdb(work), None)]
-            if args.postgres:
+            if postgres:
                 engines.append(("postgres", _fresh_postgres, _drop_postgres))
             for engine, make_target, cleanup in engines:
                 targets = []
@@ -76,7 +80,7 @@ def main() -> None:
                     report = load(_event_files(data, fmt), targets[-1])
                     assert report.ok and sum(f.rows_written for f in report.files) == events, report
 
-                seconds = median_seconds(land, args.repeat, setup=setup)
+                seconds = median_seconds(land, repeat, setup=setup)
                 if cleanup:
                     for target in targets:
                         cleanup(target)
@@ -98,7 +102,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     record(
         "loaders",
-        f"Loaders: community events landed per second ({args.scale})",
+        f"Loaders: community events landed per second ({scale})",
         rows,
         notes=f"vs_target = events_per_s / {TARGET_EVENTS_PER_SECOND:,} (the spec's target); each run lands "
         "votes, sliders and fires into a fresh warehouse in one load (read, validate, write, commit).",
@@ -106,4 +110,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -21,7 +21,6 @@ on DuckDB and >= 50x the old way; single-epoch lookup <= 10 ms.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import shutil
@@ -30,6 +29,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+import typer
 
 from benchmarks.common import median_seconds, record
 from warehouse.build import run_dbt
@@ -257,40 +258,43 @@ def _row(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="standard")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--repeat", type=int, default=5, help="runs per timing of the old way (mart: 3x)")
-    parser.add_argument("--lookups", type=int, default=50)
-    parser.add_argument("--postgres", action="store_true", help="also land, build and query on PostgreSQL")
-    parser.add_argument("--no-record", action="store_true", help="print only (smoke runs)")
-    args = parser.parse_args()
+app = typer.Typer(add_completion=False, help=__doc__)
+
+
+@app.command()
+def main(
+    scale: str = typer.Option("standard", "--scale"),
+    seed: int = typer.Option(7, "--seed"),
+    repeat: int = typer.Option(5, "--repeat", help="runs per timing of the old way (mart: 3x)"),
+    lookups: int = typer.Option(50, "--lookups"),
+    postgres: bool = typer.Option(False, "--postgres", help="also land, build and query on PostgreSQL"),
+    no_record: bool = typer.Option(False, "--no-record", help="print only (smoke runs)"),
+) -> None:
     work = Path(tempfile.mkdtemp(prefix="warehouse-bench-staking-"))
     rows, setup, engines = [], {}, []
     try:
         data = work / "data"
         started = time.perf_counter()
-        generate_world(args.scale, args.seed, data)
-        print(f"generated {args.scale} in {time.perf_counter() - started:.1f} s")
+        generate_world(scale, seed, data)
+        print(f"generated {scale} in {time.perf_counter() - started:.1f} s")
         epochs_file = data / "epochs.jsonl"
         engines.append(_duckdb_engine(work))
-        if args.postgres:
+        if postgres:
             engines.append(_postgres_engine())
         for engine in engines:
             setup[engine.name] = _prepare(engine, epochs_file, work)
             timing = setup[engine.name]
             print(f"{engine.name}: landed in {timing['load_s']:.1f} s, built in {timing['build_s']:.1f} s")
-            measured = _measure(engine, args.repeat, args.lookups, args.seed)
+            measured = _measure(engine, repeat, lookups, seed)
             for row in measured:
                 print(row)
             rows += measured
         size = epochs_file.stat().st_size / 1e6
         notes = (
-            f"Scale `{args.scale}` (seed {args.seed}), `epochs.jsonl` {size:.0f} MB. Mart timings: median of "
-            f"{args.repeat * 3} runs (All) / {args.lookups} random epochs (lookup), over one open connection. "
+            f"Scale `{scale}` (seed {seed}), `epochs.jsonl` {size:.0f} MB. Mart timings: median of "
+            f"{repeat * 3} runs (All) / {lookups} random epochs (lookup), over one open connection. "
             "Old way: the newest payload of every epoch read from `raw.epochs`, `json.loads`, exact amount "
-            f"parsing, forward fill in Python (median of {args.repeat}); for one epoch it must still parse every "
+            f"parsing, forward fill in Python (median of {repeat}); for one epoch it must still parse every "
             "earlier epoch to forward-fill (the last row compares with reading that one document alone, which "
             "gives only the sparse published prices). Both ways return identical rows (checked). "
             "Setup (not timed in the table): "
@@ -301,7 +305,7 @@ def main() -> None:
             + ". PostgreSQL rows are informational (targets are for DuckDB); its marts carry indexes on "
             "(operator_id, epoch) and (epoch)."
         )
-        if not args.no_record:
+        if not no_record:
             path = record("staking", "Staking share prices: marts vs parsing the epoch JSON per request", rows, notes)
             print(f"wrote {path}")
     finally:
@@ -313,4 +317,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -39,8 +39,8 @@ searched_documents as (
 
 collection as (
     select
-        cast(count(*) as double precision) as n_documents,
-        avg(cast(doc_length as double precision)) as avg_doc_length
+        {{ as_double('count(*)') }} as n_documents,
+        avg({{ as_double('doc_length') }}) as avg_doc_length
     from searched_documents
 ),
 
@@ -49,8 +49,8 @@ matches as (
         indexed.term,
         indexed.doc_type,
         indexed.doc_id,
-        cast(indexed.term_frequency as double precision) as term_frequency,
-        cast(searched_documents.doc_length as double precision) as doc_length
+        {{ as_double('indexed.term_frequency') }} as term_frequency,
+        {{ as_double('searched_documents.doc_length') }} as doc_length
     from {{ terms }} as indexed
     inner join query_terms on indexed.term = query_terms.term
     inner join searched_documents
@@ -59,7 +59,7 @@ matches as (
 ),
 
 document_frequency as (
-    select term, cast(count(*) as double precision) as n_matching
+    select term, {{ as_double('count(*)') }} as n_matching
     from matches
     group by term
 ),

@@ -1,16 +1,10 @@
-{#- Build time of the running dbt invocation as a naive UTC timestamp (the `as_of` of the discovery
-    marts): the same value in every model of one run, on every engine. -#}
-{% macro discovery_as_of() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
-{%- endmacro %}
-
 {#- Seconds since 1970-01-01 of a naive UTC timestamp, as a double (fractions kept). -#}
 {% macro discovery_epoch_seconds(timestamp) -%}
     {{ return(adapter.dispatch('discovery_epoch_seconds', 'warehouse')(timestamp)) }}
 {%- endmacro %}
 
 {% macro default__discovery_epoch_seconds(timestamp) -%}
-    cast(extract(epoch from {{ timestamp }}) as double precision)
+    {{ as_double('extract(epoch from ' ~ timestamp ~ ')') }}
 {%- endmacro %}
 
 {#- Hours from `start` to `finish` (naive UTC timestamps), as a double. -#}

@@ -10,7 +10,7 @@
         payload_hash,
         event_seq,
         loaded_at,
-        {{ staking_json('payload') }} as document
+        {{ json_parse('payload') }} as document
     from (
         select
             *,

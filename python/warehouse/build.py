@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from warehouse.locking import hold_warehouse
+from warehouse.progress import DbtProgress
 from warehouse.settings import Target, project_root
 
 #: What a build is made of: the project's code and configuration (the raw data is read from the warehouse).
@@ -59,10 +60,18 @@ def dbt_args(command: str, target: Target, *extra: str) -> list[str]:
 
 
 def run_dbt(
-    command: str, target: Target, *extra: str, quiet: bool = False, env: dict[str, str] | None = None
+    command: str,
+    target: Target,
+    *extra: str,
+    quiet: bool = False,
+    env: dict[str, str] | None = None,
+    progress: DbtProgress | None = None,
 ) -> BuildReport:
     """Runs one dbt command in-process with the target's connection settings (and `env`); returns per-node
-    results."""
+    results.
+
+    With ``progress`` (see warehouse.progress) the console shows its progress line and dbt's full log goes
+    to logs/; otherwise dbt logs as it does on its own (``quiet``: errors only)."""
     from dbt.cli.main import dbtRunner
 
     if target.is_postgres:
@@ -70,10 +79,12 @@ def run_dbt(
 
         ensure_database(target)
     args = dbt_args(command, target, *extra)
-    if quiet:
+    if progress is not None:
+        args = [*args, *progress.dbt_flags()]
+    elif quiet:
         args = ["--quiet", *args]
     with _environment({**target.dbt_env(), **(env or {})}):
-        result = dbtRunner().invoke(args)
+        result = dbtRunner(callbacks=[progress] if progress is not None else None).invoke(args)
     nodes = []
     for item in getattr(result.result, "results", None) or []:
         node = item.node
@@ -152,6 +163,7 @@ def build(
     exclude: list[str] | None = None,
     full_audit: bool = False,
     force: bool = False,
+    progress: DbtProgress | None = None,
     audit: bool = False,
 ) -> BuildReport:
     """`dbt build`. The generic tests of models over append-only events check only the rows added since
@@ -170,7 +182,7 @@ def build(
                     return BuildReport(success=True, up_to_date=True)
             except Exception:  # a warehouse that cannot be read yet: let dbt build it and report
                 pass
-        report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit)
+        report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit, progress)
         # read before the audit, whose connections to the build file have their own configuration
         fingerprint = inputs_fingerprint(target) if report.success and not (select or exclude) else None
         if audit and report.success:
@@ -187,6 +199,7 @@ def _dbt_build(
     quiet: bool,
     exclude: list[str] | None,
     full_audit: bool,
+    progress: DbtProgress | None,
 ) -> BuildReport:
     extra: list[str] = []
     if full_refresh:
@@ -195,7 +208,14 @@ def _dbt_build(
         extra += ["--select", selector]
     for selector in exclude or []:
         extra += ["--exclude", selector]
-    return run_dbt("build", target, *extra, quiet=quiet, env={"WAREHOUSE_FULL_AUDIT": "1" if full_audit else ""})
+    return run_dbt(
+        "build",
+        target,
+        *extra,
+        quiet=quiet,
+        env={"WAREHOUSE_FULL_AUDIT": "1" if full_audit else ""},
+        progress=progress,
+    )
 
 
 def release_duckdb() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -177,18 +179,18 @@ def build(
     force: bool = typer.Option(
         False, "--force", help="Build even when nothing landed or changed since the last build."
     ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Stream dbt's own log instead of a progress line."),
     audit: bool = typer.Option(
         True, "--audit/--no-audit", help="After dbt: run the expectation suites and publish the marts if they pass."
     ),
 ) -> None:
     """Run `dbt build` (models, snapshots, seeds and tests), then audit and publish the marts."""
-    from warehouse.build import build as run_build
-
     tgt = _target(target)
-    console.print(f"building on {tgt.describe()}")
+    console.print(f"building on {tgt.describe()}", highlight=False)
     try:
-        report = run_build(
+        result = _run_build(
             tgt,
+            verbose,
             full_refresh=full_refresh,
             select=select,
             exclude=exclude,
@@ -200,30 +202,36 @@ def build(
         _fail(str(error), code=BUSY_EXIT)
     except Exception as error:  # the server cannot be reached, the file cannot be opened, ...
         _fail_unexpected("build", error, tgt)
-    if report.up_to_date:
+    if result.up_to_date:
         console.print(
             "nothing landed and nothing in the project changed since the last build: up to date (--force builds anyway)"
         )
         return
-    console.print(
-        f"{report.count('success', 'pass')} ok, {report.count('error', 'fail')} failed, "
-        f"{report.count('warn')} warnings, {report.count('skipped')} skipped"
-    )
-    _print_audit(report)
-    if report.quality is not None and not report.quality.success:
-        _fail(report.error, "the marts analysts read are unchanged; `warehouse quality` reruns the suites")
-    if not report.success:
-        failed = [n for n in report.nodes if n.status in ("error", "fail")]
-        for node in failed:
-            err.print(f"[red]{node.resource_type} {node.name}[/]: {node.message}")
-        _fail(report.error or "build failed", "dbt's own log is in logs/dbt.log")
+    _print_audit(result)
+    if result.quality is not None and not result.quality.success:
+        _fail(result.error, "the marts analysts read are unchanged; `warehouse quality` reruns the suites")
+    if not result.success:
+        _fail("build failed", "fix what is listed above and build again; everything dbt did is in the log")
+
+
+def _run_build(tgt, verbose: bool = False, **options):
+    """`warehouse.build.build` with the progress line and the summary of warehouse.progress."""
+    from warehouse.build import build as run_build
+    from warehouse.progress import DbtProgress, print_summary
+
+    progress = DbtProgress(console, verbose=verbose)
+    with progress:
+        result = run_build(tgt, progress=progress, **options)
+    if not result.up_to_date:
+        print_summary(console, result, progress)
+    return result
 
 
 def _print_audit(report) -> None:
     from warehouse.quality.summary import print_summary
 
     if report.quality is not None:
-        print_summary(console, report.quality)
+        print_summary(console, report.quality, compact=True)
     if report.publication is not None:
         pub = report.publication
         console.print(f"published {len(pub.tables)} tables to {pub.location} ({pub.seconds:.1f} s)")
@@ -285,7 +293,10 @@ def status(target: str | None = TargetOption) -> None:
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
-    runs = Table("run", "files", "read", "landed", "rejected", "duplicate", "failed phases", title="latest loads")
+    runs = Table(title="latest loads", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)  # run ids whole
+    runs.add_column("run", no_wrap=True, min_width=max((len(str(row[0])) for row in loads), default=3))
+    for name in ("files", "read", "landed", "rejected", "duplicate", "failed"):  # failed: phases that failed
+        runs.add_column(name, justify="right")
     for row in loads:
         runs.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
     console.print(runs)
@@ -465,7 +476,6 @@ def demo(
     seed: int = typer.Option(42, help="Random seed."),
 ) -> None:
     """Generate data, load it, build the warehouse, and say where everything is."""
-    from warehouse.build import build as run_build
     from warehouse.generate import generate_world
     from warehouse.loaders.run import load as run_load
 
@@ -487,12 +497,13 @@ def demo(
         _fail(report.error)
     console.rule("3. build")
     try:
-        result = run_build(tgt, quiet=True)
+        result = _run_build(tgt)
+    except WarehouseBusy as error:
+        _fail(str(error), code=BUSY_EXIT)
     except Exception as error:  # another writer, an unreachable server, ...
         _fail_unexpected("build", error, tgt)
-    console.print(f"{result.count('success', 'pass')} nodes ok, {result.count('error', 'fail')} failed")
     if not result.success:
-        _fail(result.error or "build failed", "see logs/dbt.log")
+        _fail("build failed", "fix what is listed above and run the demo again")
     console.rule("4. quality and publication")
     from warehouse.build import audit_and_publish
 
@@ -504,12 +515,42 @@ def demo(
     console.print(f"warehouse: {tgt.describe()}")
     console.print(f"data-quality report: {result.quality.report_path}")
     console.print(f"analysts read: {result.publication.location}")
-    if tgt.is_postgres:
-        console.print("query it with psql")
-    else:  # attached under another name: opened directly, `marts.duckdb` makes `marts.<table>` ambiguous
-        attach = f"attach '{result.publication.location}' as analytics (read_only); use analytics;"
-        console.print(f'query it: duckdb -c "{attach} select * from marts.nft_scores limit 5"')
-    console.print("pipeline status: warehouse status")
+    console.print("next, try:")
+    for command in next_steps(tgt):
+        console.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _runnable(path: Path, name: str) -> str:
+    """How to type ``path`` (an executable of this environment) from the working directory: its bare name
+    when that is what the shell finds, else its path relative to here (or absolute)."""
+    found = shutil.which(name)
+    if found and Path(found).resolve() == path.resolve():
+        return name
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path.absolute())
+
+
+def next_steps(target) -> list[str]:
+    """Three commands to run after the demo, each as it can be typed in this shell, from this folder."""
+    bin_dir = Path(sys.executable).parent
+    warehouse = _runnable(bin_dir / "warehouse", "warehouse")
+    target_option = " --target postgres" if target.is_postgres else ""
+    steps = [f"{warehouse} status{target_option}", f'{warehouse} search "defi lending"{target_option}']
+    if target.is_postgres:
+        steps.append(f'psql "{target.pg_dsn()}" -c "select * from marts.nft_leaderboard limit 5"')
+    else:
+        python = _runnable(Path(sys.executable), "python")
+        try:
+            database = str(target.duckdb_path.relative_to(Path.cwd()))
+        except ValueError:
+            database = str(target.duckdb_path)
+        steps.append(
+            f"{python} -c \"import duckdb; print(duckdb.connect('{database}', read_only=True)"
+            ".sql('select * from marts.nft_leaderboard limit 5'))\""
+        )
+    return steps
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -127,10 +127,12 @@ def _publish_duckdb(target: Target, tables: list[PublishedTable], record: dict) 
     for leftover in (staged, staged.with_name(staged.name + ".wal")):
         leftover.unlink(missing_ok=True)
     names = []
-    connection = duckdb.connect(str(staged))
+    # the new file attached under a name no schema has: the build's views name their relations without a
+    # catalog (`marts.x`), which a catalog called like a schema ("marts", the new file's) would make ambiguous
+    connection = duckdb.connect()
+    connection.execute(f"attach {_quote(str(staged))} as publication")
     try:
-        # fully qualified names: the new file's catalog may be called like one of its schemas ("marts")
-        new = _ident(connection.execute("select current_database()").fetchone()[0])
+        new = "publication"
         # attached under its own catalog name (the file's stem), which dbt's views in it refer to
         build = _ident(target.duckdb_path.stem)
         connection.execute(f"attach {_quote(str(target.duckdb_path))} as {build} (read_only)")
@@ -159,7 +161,8 @@ def _publish_duckdb(target: Target, tables: list[PublishedTable], record: dict) 
         connection.execute(f"detach {build}")
         record["n_tables"] = len(names)
         _record_publication(connection, f"{new}.ops.{PUBLICATION_TABLE}", record)
-        connection.execute("checkpoint")
+        connection.execute("checkpoint publication")
+        connection.execute("detach publication")
     except BaseException:
         connection.close()
         staged.unlink(missing_ok=True)

@@ -1,10 +1,11 @@
 """`warehouse search`: BM25 over the discovery search index (marts `search_documents` + `search_terms`).
 
-The ranking SQL is not written here: dbt compiles the project macro `discovery_bm25_search` (the one the
-`search_results` model and its unit tests use), and the query runs over the warehouse connection, on
-DuckDB or PostgreSQL alike. dbt compiles it once per (target, type, limit) in a process, with a
-placeholder word as the query; each search puts its own words (only [a-z0-9] and spaces) in place of the
-placeholder's one SQL string literal.
+The ranking SQL is not written here: the project macro `discovery_bm25_search` (the one the
+`search_results` model and its unit tests use) is compiled by dbt at build time into
+`marts.search_query_templates`, one query per document type with a placeholder word as its query and a
+placeholder number as its limit. A search reads that row and puts its own words (only [a-z0-9] and
+spaces) and limit in their place, over a plain connection on DuckDB or PostgreSQL: no dbt at search time
+(dbt is not even imported), so a search costs one small query plus the ranking.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from unittest.mock import patch
 
 from warehouse.settings import Target
@@ -20,7 +20,7 @@ from warehouse.settings import Target
 DOC_TYPES = ("project", "builder", "chain", "investor")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _TOKEN = re.compile(r"[a-z0-9]+")
-_PLACEHOLDER = "warehousesearchplaceholder"
+TEMPLATES = "marts.search_query_templates"
 
 
 class SearchError(Exception):
@@ -65,7 +65,8 @@ def search_macro_call(terms: list[str], doc_type: str | None = None, limit: int 
 
 
 def compile_search_sql(target: Target, terms: list[str], doc_type: str | None = None, limit: int = 10) -> str:
-    """The BM25 query for ``terms`` as SQL for ``target``, compiled by dbt from the project macro."""
+    """The BM25 query for ``terms`` as SQL for ``target``, compiled by dbt from the project macro now (what
+    the build stored in the templates, for checking them; `search` never calls it)."""
     from dbt.cli.main import dbtRunner
 
     from warehouse.build import dbt_args
@@ -80,18 +81,78 @@ def compile_search_sql(target: Target, terms: list[str], doc_type: str | None = 
     return result.result.results[0].node.compiled_code
 
 
-@lru_cache(maxsize=32)
-def _search_template(target: Target, doc_type: str | None, limit: int) -> str:
-    sql = compile_search_sql(target, [_PLACEHOLDER], doc_type, limit)
-    if sql.count(f"'{_PLACEHOLDER}'") != 1:
-        raise SearchError("the compiled search query does not hold its query as exactly one string literal")
-    return sql
+def _connect(target: Target):
+    """A plain connection to the warehouse (read-only on DuckDB)."""
+    if target.is_postgres:
+        import psycopg2
+
+        return psycopg2.connect(target.pg_dsn())
+    import duckdb
+
+    if not target.duckdb_path.exists():
+        raise SearchError(f"no warehouse at {target.duckdb_path}")
+    try:  # read-only, so that searches from several processes can run at once
+        return duckdb.connect(str(target.duckdb_path), read_only=True)
+    except duckdb.ConnectionException:  # this process already holds the file open read-write (after a build)
+        return duckdb.connect(str(target.duckdb_path))
+
+
+def fill_template(template: tuple[str, str, int], terms: list[str], limit: int) -> str:
+    """The stored query (query_sql, query_placeholder, limit_placeholder) with the terms and the limit."""
+    sql, word, number = template
+    literal, bound = f"'{word}'", f"<= {int(number)}"
+    if sql.count(literal) != 1 or sql.count(bound) != 1:
+        raise SearchError("the stored search query does not hold its query and limit exactly once; rebuild")
+    return sql.replace(literal, f"'{' '.join(terms)}'").replace(bound, f"<= {int(limit)}")
+
+
+def _fetch(connection, sql: str) -> list[tuple]:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql)  # no parameters: DuckDB imports pandas (~2 s) to bind Python values
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _template_query(doc_type: str | None) -> str:
+    assert doc_type is None or doc_type in DOC_TYPES  # checked by search_macro_call: safe as a literal
+    columns = "query_sql, query_placeholder, limit_placeholder"
+    return f"select {columns} from {TEMPLATES} where doc_type = '{doc_type or 'all'}'"
+
+
+def _search_rows(target: Target, terms: list[str], doc_type: str | None, limit: int) -> tuple[str, list[tuple]]:
+    try:
+        connection = _connect(target)
+    except SearchError:
+        raise
+    except Exception as error:  # a file another process is writing, a server that is down, ...
+        raise SearchError(f"the warehouse could not be opened: {str(error).strip()}") from error
+    try:
+        try:
+            templates = _fetch(connection, _template_query(doc_type))
+        except Exception as error:
+            raise SearchError(f"the search index is not built ({TEMPLATES} cannot be read)") from error
+        if not templates:
+            raise SearchError(f"{TEMPLATES} holds no query for {doc_type or 'all'} documents; rebuild")
+        sql = fill_template(templates[0], terms, limit)
+        try:
+            return sql, _fetch(connection, sql)
+        except Exception as error:
+            raise SearchError(f"the search index could not be read: {str(error).strip()}") from error
+    finally:
+        connection.close()
 
 
 def search_sql(target: Target, terms: list[str], doc_type: str | None = None, limit: int = 10) -> str:
-    """The BM25 query for ``terms`` on ``target``: the compiled template with the terms as its literal."""
+    """The BM25 query for ``terms`` on ``target``: the stored template with the terms and the limit."""
     search_macro_call(terms, doc_type, limit)  # validates the terms: they become an SQL literal
-    return _search_template(target, doc_type, limit).replace(f"'{_PLACEHOLDER}'", f"'{' '.join(terms)}'")
+    connection = _connect(target)
+    try:
+        template = _fetch(connection, _template_query(doc_type))[0]
+    finally:
+        connection.close()
+    return fill_template(template, terms, limit)
 
 
 def hits_from_rows(rows: list[tuple]) -> list[SearchHit]:
@@ -108,15 +169,5 @@ def search(target: Target, query: str, doc_type: str | None = None, limit: int =
     search_macro_call(terms, doc_type, limit)  # rejects bad arguments before any work
     if not terms:
         return []
-    sql = search_sql(target, terms, doc_type, limit)
-    from warehouse.loaders.targets import open_warehouse
-
-    try:
-        warehouse = open_warehouse(target)
-        try:
-            rows = warehouse.fetch(sql)
-        finally:
-            warehouse.close()
-    except Exception as error:  # no warehouse yet, index not built, server down, ...
-        raise SearchError(f"the search index could not be read: {error}") from error
+    _, rows = _search_rows(target, terms, doc_type, limit)
     return hits_from_rows(rows)

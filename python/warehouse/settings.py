@@ -9,16 +9,23 @@ from pathlib import Path
 TARGETS = ("duckdb", "postgres")
 
 
+def _is_project(folder: Path) -> bool:
+    """Whether ``folder`` is a checkout of this dbt project (its dbt_project.yml names `warehouse`)."""
+    config = folder / "dbt_project.yml"
+    return config.is_file() and any(line.strip() == "name: warehouse" for line in config.read_text().splitlines())
+
+
 def project_root() -> Path:
-    """The dbt project folder: the checkout this package was installed from, else the working dir."""
-    here = Path(__file__).resolve().parents[2]
-    if (here / "dbt_project.yml").exists():
-        return here
+    """The dbt project folder: the checkout the working directory is in, else the one this package was
+    installed from (so a second clone run with the first clone's environment builds its own files)."""
     cwd = Path.cwd()
     for folder in (cwd, *cwd.parents):
-        if (folder / "dbt_project.yml").exists():
+        if _is_project(folder):
             return folder
-    raise FileNotFoundError("no dbt_project.yml above the working directory; run from the project folder")
+    here = Path(__file__).resolve().parents[2]
+    if _is_project(here):
+        return here
+    raise FileNotFoundError("no dbt_project.yml of the warehouse above the working directory; run from its folder")
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,18 @@ def raw_counts(target: Target) -> dict[str, int]:
 
 
 def latest_loads(target: Target, limit: int = 10) -> list[tuple]:
+    """Per run: run_id, files, rows read, landed, rejected, duplicate, failed phases — counted by phase as
+    the load summary and ops.ingestion_health count them (a roster file logs its rows in several phases:
+    read once, landed by its snapshot write, never again through the member upsert)."""
     warehouse = open_warehouse(target)
     try:
         return warehouse.fetch(f"""
-            select run_id, count(distinct file), sum(rows_read), sum(rows_written), sum(rows_rejected),
-                   sum(rows_duplicate), sum(case when status = 'failed' then 1 else 0 end)
+            select run_id, count(distinct file),
+                   sum(case when phase = 'read' then rows_read else 0 end),
+                   sum(case when phase in ('write', 'write_snapshot') then rows_written else 0 end),
+                   sum(rows_rejected),
+                   sum(case when phase in ('write', 'write_snapshot') then rows_duplicate else 0 end),
+                   sum(case when status = 'failed' then 1 else 0 end)
             from raw.ingest_logs group by run_id order by run_id desc limit {int(limit)}
         """)
     finally:

@@ -53,10 +53,10 @@ select
     hero_level_sum,
     hero_cap_sum,
     case when lab_cap_sum > 0
-        then 100 - 100 * cast(lab_level_sum as double precision) / lab_cap_sum end as rush_pct_lab,
+        then 100 - 100 * {{ as_double('lab_level_sum') }} / lab_cap_sum end as rush_pct_lab,
     case when hero_cap_sum > 0
-        then 100 - 100 * cast(hero_level_sum as double precision) / hero_cap_sum end as rush_pct_hero,
+        then 100 - 100 * {{ as_double('hero_level_sum') }} / hero_cap_sum end as rush_pct_hero,
     case when lab_cap_sum + hero_cap_sum > 0
-        then 100 - 100 * cast(lab_level_sum + hero_level_sum as double precision)
+        then 100 - 100 * {{ as_double('lab_level_sum + hero_level_sum') }}
             / (lab_cap_sum + hero_cap_sum) end as rush_pct_overall
 from sums

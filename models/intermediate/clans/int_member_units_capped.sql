@@ -14,11 +14,11 @@ units as (
         v.version_at,
         v.town_hall_level,
         'hero' as category,
-        {{ clans_json_text('unit', ['name']) }} as unit_name,
-        cast({{ clans_json_text('unit', ['level']) }} as integer) as unit_level,
-        coalesce({{ clans_json_text('unit', ['village']) }}, 'home') as village
+        {{ json_text('unit', ['name']) }} as unit_name,
+        cast({{ json_text('unit', ['level']) }} as integer) as unit_level,
+        coalesce({{ json_text('unit', ['village']) }}, 'home') as village
     from versions as v
-    {{ clans_json_rows('v.member_json', 'heroes', 'unit') }}
+    {{ json_array_join('v.member_json', 'heroes', 'unit') }}
     union all
     select
         v.clan_tag,
@@ -26,11 +26,11 @@ units as (
         v.version_at,
         v.town_hall_level,
         'lab' as category,
-        {{ clans_json_text('unit', ['name']) }} as unit_name,
-        cast({{ clans_json_text('unit', ['level']) }} as integer) as unit_level,
-        coalesce({{ clans_json_text('unit', ['village']) }}, 'home') as village
+        {{ json_text('unit', ['name']) }} as unit_name,
+        cast({{ json_text('unit', ['level']) }} as integer) as unit_level,
+        coalesce({{ json_text('unit', ['village']) }}, 'home') as village
     from versions as v
-    {{ clans_json_rows('v.member_json', 'troops', 'unit') }}
+    {{ json_array_join('v.member_json', 'troops', 'unit') }}
 )
 
 select

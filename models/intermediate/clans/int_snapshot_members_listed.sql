@@ -7,10 +7,10 @@ with kept as (
         s.clan_tag,
         s.fetched_at,
         q.snapshot_index,
-        {{ clans_json_text('item', ['tag']) }} as member_tag,
+        {{ json_text('item', ['tag']) }} as member_tag,
         false as is_rejected
     from {{ ref('stg_clans__roster_snapshots') }} as s
-    {{ clans_json_rows('s.payload', 'items', 'item') }}
+    {{ json_array_join('s.payload', 'items', 'item') }}
     inner join {{ ref('int_roster_snapshots_sequenced') }} as q
         on q.clan_tag = s.clan_tag and q.fetched_at = s.fetched_at
 ),
@@ -20,10 +20,10 @@ rejected as (
         s.clan_tag,
         s.fetched_at,
         q.snapshot_index,
-        {{ clans_json_text('rejected', ['tag']) }} as member_tag,
+        {{ json_text('rejected', ['tag']) }} as member_tag,
         true as is_rejected
     from {{ ref('stg_clans__roster_snapshots') }} as s
-    {{ clans_json_rows('s.payload', 'rejectedMemberTags', 'rejected') }}
+    {{ json_array_join('s.payload', 'rejectedMemberTags', 'rejected') }}
     inner join {{ ref('int_roster_snapshots_sequenced') }} as q
         on q.clan_tag = s.clan_tag and q.fetched_at = s.fetched_at
 )

@@ -42,7 +42,7 @@ batch as (
     group by nft_id
 ),
 
-prior as (
+stored as (
     {% if is_incremental() -%}
     select nft_id, n_votes, n_super_votes, n_wins
     from {{ this }}
@@ -56,13 +56,13 @@ select
     batch.nft_id,
     sides.rating_mu,
     sides.rating_sigma,
-    coalesce(prior.n_votes, 0) + batch.n_votes as n_votes,
-    coalesce(prior.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
-    coalesce(prior.n_wins, 0) + batch.n_wins as n_wins,
+    coalesce(stored.n_votes, 0) + batch.n_votes as n_votes,
+    coalesce(stored.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
+    coalesce(stored.n_wins, 0) + batch.n_wins as n_wins,
     batch.last_vote_seq
 from batch
 inner join sides
     on sides.nft_id = batch.nft_id
     and sides.event_seq = batch.last_vote_seq
-left join prior
-    on prior.nft_id = batch.nft_id
+left join stored
+    on stored.nft_id = batch.nft_id

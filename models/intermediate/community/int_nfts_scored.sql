@@ -3,7 +3,7 @@
     changes its voter's reliability, which reweights every slider that user ever gave. -#}
 {%- set mu0 = var('poa_elo_mu') %}
 {%- set sigma0 = var('poa_elo_sigma') %}
-{%- set prior_reliability = poa_float(var('poa_reliability_alpha0')) ~ ' / ('
+{%- set prior_reliability = as_double(var('poa_reliability_alpha0')) ~ ' / ('
     ~ var('poa_reliability_alpha0') ~ ' + ' ~ var('poa_reliability_beta0') ~ ')' %}
 
 with consensus as (
@@ -20,8 +20,8 @@ with consensus as (
 components as (
     select
         tallied.nft_id,
-        coalesce(rated.rating_mu, {{ poa_float(mu0) }}) as rating_mu,
-        coalesce(rated.rating_sigma, {{ poa_float(sigma0) }}) as rating_sigma,
+        coalesce(rated.rating_mu, {{ as_double(mu0) }}) as rating_mu,
+        coalesce(rated.rating_sigma, {{ as_double(sigma0) }}) as rating_sigma,
         tallied.n_votes,
         tallied.n_super_votes,
         tallied.n_sliders,
@@ -42,16 +42,16 @@ percentages as (
         *,
         1.0 / (1.0 + power(10.0,
             -(rating_mu - {{ var('poa_rating_sigma_multiplier') }} * rating_sigma - {{ mu0 }})
-            / {{ poa_float(var('poa_rating_scale')) }}
+            / {{ as_double(var('poa_rating_scale')) }}
         )) as rating_pct,
         case
             when n_sliders > 0 and slider_consensus_z is not null
-                then {{ poa_float('n_sliders') }} / (n_sliders + {{ var('poa_slider_pct_shrinkage') }})
+                then {{ as_double('n_sliders') }} / (n_sliders + {{ var('poa_slider_pct_shrinkage') }})
                     * {{ poa_normal_cdf('slider_consensus_z') }}
             else 0.0
         end as slider_pct,
-        1.0 - exp(-{{ poa_float('n_fires') }} / {{ var('poa_fire_scale') }}) as fire_pct,
-        greatest(0.0, least(1.0, 1.0 - rating_sigma / {{ poa_float(sigma0) }})) as confidence
+        1.0 - exp(-{{ as_double('n_fires') }} / {{ var('poa_fire_scale') }}) as fire_pct,
+        greatest(0.0, least(1.0, 1.0 - rating_sigma / {{ as_double(sigma0) }})) as confidence
     from components
 )
 

@@ -38,7 +38,7 @@ batch as (
     group by nft_id
 ),
 
-prior as (
+stored as (
     {% if is_incremental() -%}
     select nft_id, n_votes, n_super_votes, n_sliders, n_fires, first_event_at, last_event_at
     from {{ this }}
@@ -53,24 +53,24 @@ prior as (
 tallied as (
     select
         batch.nft_id,
-        coalesce(prior.n_votes, 0) + batch.n_votes as n_votes,
-        coalesce(prior.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
-        coalesce(prior.n_sliders, 0) + batch.n_sliders as n_sliders,
-        coalesce(prior.n_fires, 0) + batch.n_fires as n_fires,
+        coalesce(stored.n_votes, 0) + batch.n_votes as n_votes,
+        coalesce(stored.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
+        coalesce(stored.n_sliders, 0) + batch.n_sliders as n_sliders,
+        coalesce(stored.n_fires, 0) + batch.n_fires as n_fires,
         case
-            when prior.first_event_at is not null and prior.first_event_at < batch.first_event_at
-                then prior.first_event_at
+            when stored.first_event_at is not null and stored.first_event_at < batch.first_event_at
+                then stored.first_event_at
             else batch.first_event_at
         end as first_event_at,
         case
-            when prior.last_event_at is not null and prior.last_event_at > batch.last_event_at
-                then prior.last_event_at
+            when stored.last_event_at is not null and stored.last_event_at > batch.last_event_at
+                then stored.last_event_at
             else batch.last_event_at
         end as last_event_at,
         batch.last_event_seq
     from batch
-    left join prior
-        on prior.nft_id = batch.nft_id
+    left join stored
+        on stored.nft_id = batch.nft_id
 ),
 
 recent_votes as (

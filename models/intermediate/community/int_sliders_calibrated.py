@@ -7,23 +7,18 @@ model's config. Incremental: only sliders newer than this table are read; each u
 (int_users_calibrated) is merged with the batch's by Chan's formula, never recomputed from history.
 """
 
-from warehouse.ratings.steps import as_float, welford_step
+from warehouse.ratings.steps import state_tables, welford_step
 from warehouse.ratings.welford import SliderPrior
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="event_seq", incremental_strategy="delete+insert")
-    prior = SliderPrior(
-        n=as_float("poa_slider_prior_n", dbt.config.get("poa_slider_prior_n")),
-        mean=as_float("poa_slider_prior_mean", dbt.config.get("poa_slider_prior_mean")),
-        sd=as_float("poa_slider_prior_sd", dbt.config.get("poa_slider_prior_sd")),
-        min_sd=as_float("poa_slider_min_sd", dbt.config.get("poa_slider_min_sd")),
-    )
-    schema = f'"{dbt.this.database}"."{dbt.this.schema}"'
+    prior = SliderPrior.from_config(dbt.config.get("step_vars"))
+    state = state_tables(dbt, dbt.config.meta_get("reads_state_from"))
     return welford_step(
         session,
         dbt.ref("stg_community__sliders"),
         prior,
         this=str(dbt.this) if dbt.is_incremental else None,
-        user_state=f"{schema}.int_users_calibrated",
+        user_state=state["int_users_calibrated"],
     )

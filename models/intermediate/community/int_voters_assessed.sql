@@ -28,7 +28,7 @@ batch as (
     group by user_id
 ),
 
-prior as (
+stored as (
     {% if is_incremental() -%}
     select user_id, n_votes, n_super_votes
     from {{ this }}
@@ -43,11 +43,11 @@ select
     new_votes.voter_alpha as reliability_alpha,
     new_votes.voter_beta as reliability_beta,
     new_votes.voter_alpha / (new_votes.voter_alpha + new_votes.voter_beta) as reliability,
-    coalesce(prior.n_votes, 0) + batch.n_votes as n_votes,
-    coalesce(prior.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
+    coalesce(stored.n_votes, 0) + batch.n_votes as n_votes,
+    coalesce(stored.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
     batch.last_vote_seq
 from batch
 inner join new_votes
     on new_votes.event_seq = batch.last_vote_seq
-left join prior
-    on prior.user_id = batch.user_id
+left join stored
+    on stored.user_id = batch.user_id

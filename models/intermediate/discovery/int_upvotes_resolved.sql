@@ -47,11 +47,11 @@ select
     last_actions.action as last_action,
     last_actions.occurred_at as last_action_at,
 {%- if is_incremental() %}
-    batch_pairs.n_actions + coalesce(prior.n_actions, 0) as n_actions,
-    least(batch_pairs.first_action_at, prior.first_action_at) as first_action_at,
-    greatest(batch_pairs.latest_action_at, prior.latest_action_at) as latest_action_at,
+    batch_pairs.n_actions + coalesce(stored.n_actions, 0) as n_actions,
+    least(batch_pairs.first_action_at, stored.first_action_at) as first_action_at,
+    greatest(batch_pairs.latest_action_at, stored.latest_action_at) as latest_action_at,
     last_actions.event_seq,
-    greatest(batch_pairs.loaded_at, prior.loaded_at) as loaded_at
+    greatest(batch_pairs.loaded_at, stored.loaded_at) as loaded_at
 {%- else %}
     batch_pairs.n_actions,
     batch_pairs.first_action_at,
@@ -64,7 +64,7 @@ inner join batch_pairs
     on last_actions.user_id = batch_pairs.user_id
     and last_actions.project_id = batch_pairs.project_id
 {%- if is_incremental() %}
-left join {{ this }} as prior
-    on last_actions.user_id = prior.user_id
-    and last_actions.project_id = prior.project_id
+left join {{ this }} as stored
+    on last_actions.user_id = stored.user_id
+    and last_actions.project_id = stored.project_id
 {%- endif %}

@@ -36,7 +36,7 @@ select
     operator_id,
     share_price_perq,
     {{ uint128_to_text('share_price_perq') }} as share_price_perq_text,
-    cast(share_price_perq as double precision) / cast(1e18 as double precision) as share_price,
+    {{ as_double('share_price_perq') }} / {{ as_double('1e18') }} as share_price,
     is_observed,
     observed_epoch
 from filled

@@ -38,7 +38,9 @@ select
     s.joined_at,
     s.left_at,
     s.last_seen_at,
-    {{ dbt.datediff('s.joined_at', 'case when s.is_open then c.clan_latest_snapshot_at else s.last_seen_at end', 'day') }}
+    {{ dbt.datediff(
+        's.joined_at', 'case when s.is_open then c.clan_latest_snapshot_at else s.last_seen_at end', 'day'
+    ) }}
         as tenure_days,
     s.first_joined_at,
     s.n_spells,

@@ -88,17 +88,17 @@ rush as (
 
 metrics as (
     select clan_tag, member_tag, 'donation_balance' as metric_name, 'season' as metric_window, as_of,
-        cast(donations - donations_received as double precision) as metric_value
+        {{ as_double('donations - donations_received') }} as metric_value
     from resolved
     union all
     select clan_tag, member_tag, 'donation_ratio', 'season', as_of,
-        cast(donations as double precision) / nullif(donations_received, 0)
+        {{ as_double('donations') }} / nullif(donations_received, 0)
     from resolved
     union all
-    select clan_tag, member_tag, 'trophy_delta', metric_window, as_of, cast(trophy_delta as double precision)
+    select clan_tag, member_tag, 'trophy_delta', metric_window, as_of, {{ as_double('trophy_delta') }}
     from trophy_deltas
     union all
-    select clan_tag, member_tag, 'tenure_days', 'spell', as_of, cast(tenure_days as double precision)
+    select clan_tag, member_tag, 'tenure_days', 'spell', as_of, {{ as_double('tenure_days') }}
     from tenure
     union all
     select clan_tag, member_tag, 'rush_pct_lab', 'point', as_of, rush_pct_lab

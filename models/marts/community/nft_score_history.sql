@@ -46,7 +46,7 @@ compared as (
 
 select
     nft_id,
-    {{ poa_build_time() }} as published_at,
+    {{ build_time() }} as published_at,
     collection,
     poa_score,
     confidence,

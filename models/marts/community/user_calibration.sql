@@ -3,7 +3,7 @@
     Incremental: a build touches only the users with events since its mark (event_seq) and the users not in
     the table yet; nobody else's values can have changed. -#}
 {{ config(materialized='incremental', unique_key='user_id') }}
-{%- set prior_reliability = poa_float(var('poa_reliability_alpha0')) ~ ' / ('
+{%- set prior_reliability = as_double(var('poa_reliability_alpha0')) ~ ' / ('
     ~ var('poa_reliability_alpha0') ~ ' + ' ~ var('poa_reliability_beta0') ~ ')' %}
 
 with new_events as (
@@ -38,7 +38,7 @@ touched as (
     {%- endif %}
 ),
 
-prior as (
+stored as (
     {% if is_incremental() -%}
     select user_id, n_fires, last_event_seq
     from {{ this }}
@@ -61,17 +61,17 @@ select
     coalesce(voters.reliability, {{ prior_reliability }}) as reliability,
     coalesce(voters.n_votes, 0) as n_votes,
     coalesce(voters.n_super_votes, 0) as n_super_votes,
-    coalesce(prior.n_fires, 0) + coalesce(active.n_new_fires, 0) as n_fires,
+    coalesce(stored.n_fires, 0) + coalesce(active.n_new_fires, 0) as n_fires,
     case
-        when prior.last_event_seq is null or active.last_event_seq > prior.last_event_seq
+        when stored.last_event_seq is null or active.last_event_seq > stored.last_event_seq
             then active.last_event_seq
-        else prior.last_event_seq
+        else stored.last_event_seq
     end as last_event_seq
 from touched
 left join active
     on active.user_id = touched.user_id
-left join prior
-    on prior.user_id = touched.user_id
+left join stored
+    on stored.user_id = touched.user_id
 left join {{ ref('int_users_calibrated') }} as calibrated
     on calibrated.user_id = touched.user_id
 left join {{ ref('int_voters_assessed') }} as voters

@@ -93,7 +93,7 @@ select
     created_at,
     comment_count,
     last_comment_at,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     newest_event_seq,
     newest_loaded_at
 from counted_posts

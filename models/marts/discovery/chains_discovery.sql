@@ -41,7 +41,7 @@ select
     coalesce(chain_forum.posts_count, 0) as posts_count,
     top_project.project_id as top_trending_project_id,
     top_project.project_name as top_trending_project_name,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     greatest((select max(newest_event_seq) from feed), (select max(event_seq) from posts)) as newest_event_seq,
     greatest(
         (select max(loaded_at) from chains),

@@ -25,8 +25,8 @@ scored as (
     select
         counted.*,
         counted.net_upvotes / power(
-            counted.age_hours + cast({{ var('discovery_trending_age_offset_hours') }} as double precision),
-            cast({{ var('discovery_trending_gravity') }} as double precision)
+            counted.age_hours + {{ as_double(var('discovery_trending_age_offset_hours')) }},
+            {{ as_double(var('discovery_trending_gravity')) }}
         ) as trending_score
     from counted
 )
@@ -47,7 +47,7 @@ select
         order by scored.trending_score desc, scored.created_at desc, scored.project_id
     ) as trending_rank,
     scored.reference_at,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     max(scored.newest_event_seq) over () as newest_event_seq,
     max(scored.newest_loaded_at) over () as newest_loaded_at
 from scored

@@ -26,7 +26,7 @@ received as (
         count(case when is_pending then 1 end) as pending_count,
         count(case when is_accepted then 1 end) as accepted_count,
         count(case when is_declined then 1 end) as declined_count,
-        {{ discovery_median('case when not is_pending then response_hours end') }} as median_response_hours
+        {{ median('case when not is_pending then response_hours end') }} as median_response_hours
     from requests
     group by target_user_id
 ),
@@ -46,14 +46,14 @@ select
     coalesce(received.declined_count, 0) as declined_count,
     case
         when coalesce(received.accepted_count, 0) + coalesce(received.declined_count, 0) > 0
-            then cast(received.accepted_count as double precision)
+            then {{ as_double('received.accepted_count') }}
                 / (received.accepted_count + received.declined_count)
     end as acceptance_rate,
-    cast(received.median_response_hours as double precision) as median_response_hours,
+    {{ as_double('received.median_response_hours') }} as median_response_hours,
     coalesce(sent.sent_pending_count, 0) as sent_pending_count,
     coalesce(sent.sent_accepted_count, 0) as sent_accepted_count,
     coalesce(sent.sent_declined_count, 0) as sent_declined_count,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     (select max(event_seq) from requests) as newest_event_seq,
     (select max(loaded_at) from requests) as newest_loaded_at
 from users

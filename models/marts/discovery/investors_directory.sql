@@ -36,7 +36,7 @@ select
     investors.check_size_min,
     investors.check_size_max,
     investors.created_at,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     greatest(
         (select max(loaded_at) from investors),
         (select max(loaded_at) from users),

@@ -26,7 +26,7 @@ select
     row_number() over (
         order by builders.net_upvotes desc, builders.projects_count desc, builders.first_listed_at, builders.user_id
     ) as leaderboard_rank,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     max(builders.newest_event_seq) over () as newest_event_seq,
     max(greatest(builders.newest_loaded_at, users.loaded_at)) over () as newest_loaded_at
 from builders

@@ -19,7 +19,7 @@ select
     row_number() over (
         order by counted.net_upvotes desc, counted.created_at, counted.project_id
     ) as leaderboard_rank,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     max(counted.newest_event_seq) over () as newest_event_seq,
     max(counted.newest_loaded_at) over () as newest_loaded_at
 from counted

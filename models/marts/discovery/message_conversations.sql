@@ -107,7 +107,7 @@ select
 {%- endif %}
     participant_counts.last_sent_at,
     participant_counts.last_read_at,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     conversation_marks.newest_event_seq,
     conversation_marks.newest_loaded_at
 from participant_counts

@@ -53,7 +53,7 @@ select
     coalesce(project_requests.intro_requests_count, 0) as intro_requests_count,
     feed.trending_rank,
     leaderboard.leaderboard_rank,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     greatest((select max(newest_event_seq) from feed), (select max(event_seq) from requests)) as newest_event_seq,
     greatest(
         (select max(newest_loaded_at) from feed),

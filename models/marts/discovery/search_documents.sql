@@ -16,7 +16,7 @@ select
     documents.title,
     documents.content,
     coalesce(lengths.doc_length, 0) as doc_length,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     (select max(newest_loaded_at) from documents) as newest_loaded_at
 from documents
 left join lengths

@@ -15,7 +15,7 @@ select
     doc_type,
     doc_id,
     count(*) as term_frequency,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     (select max(newest_loaded_at) from {{ ref('int_search_documents_assembled') }}) as newest_loaded_at
 from tokens
 where term <> ''

@@ -113,7 +113,7 @@ select
         intro_activity.last_intro_at,
         forum_activity.last_forum_at
     ) as last_active_at,
-    {{ discovery_as_of() }} as as_of,
+    {{ build_time() }} as as_of,
     greatest(
         (select max(event_seq) from upvote_state),
         (select max(newest_event_seq) from conversations),

@@ -34,10 +34,10 @@ drops as (
         fetched_at,
         previous_member_count,
         member_count,
-        100 * cast(previous_member_count - member_count as double precision) / previous_member_count as drop_pct
+        100 * {{ as_double('previous_member_count - member_count') }} / previous_member_count as drop_pct
     from snapshots
     where previous_member_count > 0
-        and 100 * cast(previous_member_count - member_count as double precision) / previous_member_count
+        and 100 * {{ as_double('previous_member_count - member_count') }} / previous_member_count
             > {{ missing_pct }}
 ),
 
@@ -50,7 +50,7 @@ drop_recoveries as (
     inner join snapshots as later
         on later.clan_tag = drops.clan_tag
         and later.fetched_at > drops.fetched_at
-        and 100 * cast(drops.previous_member_count - later.member_count as double precision)
+        and 100 * {{ as_double('drops.previous_member_count - later.member_count') }}
             / drops.previous_member_count <= {{ missing_pct }}
     group by drops.clan_tag, drops.fetched_at
 ),
@@ -116,7 +116,7 @@ baselines as (
     select
         loads.run_id,
         count(*) as n_earlier,
-        {{ clans_median('earlier.duration_ms') }} as median_ms
+        {{ median('earlier.duration_ms') }} as median_ms
     from loads
     inner join loads as earlier
         on earlier.load_number < loads.load_number
@@ -237,7 +237,7 @@ alerts as (
         cast(null as {{ dbt.type_string() }}) as run_id,
         cast(null as {{ dbt.type_string() }}) as phase,
         drop_pct as observed_value,
-        cast({{ missing_pct }} as double precision) as threshold_value,
+        {{ as_double(missing_pct) }} as threshold_value,
         'member count dropped from ' || cast(previous_member_count as {{ dbt.type_string() }}) || ' to '
             || cast(member_count as {{ dbt.type_string() }}) as detail,
         fetched_at as first_seen_at,
@@ -255,8 +255,8 @@ alerts as (
         null,
         null,
         null,
-        cast(run_length as double precision),
-        cast({{ zero_run }} as double precision),
+        {{ as_double('run_length') }},
+        {{ as_double(zero_run) }},
         'the same payload in ' || cast(run_length as {{ dbt.type_string() }})
             || ' consecutive snapshots since ' || cast(run_started_at as {{ dbt.type_string() }}),
         reached_at,
@@ -274,7 +274,7 @@ alerts as (
         null,
         run_id,
         null,
-        cast(duration_ms as double precision),
+        {{ as_double('duration_ms') }},
         {{ factor }} * median_ms,
         'load took ' || cast(duration_ms as {{ dbt.type_string() }}) || ' ms; median of the earlier loads '
             || cast(round(cast(median_ms as numeric), 1) as {{ dbt.type_string() }}) || ' ms',
@@ -294,8 +294,8 @@ alerts as (
         file,
         run_id,
         phase,
-        cast(n_occurrences as double precision),
-        cast(null as double precision),
+        {{ as_double('n_occurrences') }},
+        {{ as_double('null') }},
         error,
         first_seen_at,
         last_seen_at,

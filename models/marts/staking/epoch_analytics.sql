@@ -17,7 +17,7 @@ share_prices as (
     select
         domain_id,
         epoch,
-        {{ staking_json_object_agg(
+        {{ json_object_agg(
             'cast(operator_id as ' ~ dbt.type_string() ~ ')',
             'share_price_perq_text',
             'operator_id',
@@ -33,12 +33,14 @@ select
     epochs.end_block,
     epochs.end_hash,
     epochs.total_stake,
+    {{ as_double('epochs.total_stake') }} as total_stake_double,
     coalesce(operator_counts.n_operators, 0) as n_operators,
     coalesce(operator_counts.n_listed_operators, 0) as n_listed_operators,
     coalesce(operator_counts.n_active_operators, 0) as n_active_operators,
     coalesce(operator_counts.n_observed_share_prices, 0) as n_observed_share_prices,
     operator_counts.total_rewards,
-    coalesce(share_prices.operator_share_prices_json, {{ staking_json("'{}'") }}) as operator_share_prices_json,
+    {{ as_double('operator_counts.total_rewards') }} as total_rewards_double,
+    coalesce(share_prices.operator_share_prices_json, {{ json_parse("'{}'") }}) as operator_share_prices_json,
     epochs.payload_version
 from {{ ref('stg_staking__epochs') }} as epochs
 left join operator_counts

@@ -10,7 +10,7 @@ with listed as (
         ended_at,
         case
             when total_shares > 0
-                then cast(total_stake as double precision) / cast(total_shares as double precision)
+                then {{ as_double('total_stake') }} / {{ as_double('total_shares') }}
         end as stake_per_share
     from {{ ref('int_operator_epochs_combined') }}
     where is_listed
@@ -45,7 +45,7 @@ select
     stake_per_share,
     previous_epoch,
     epoch - previous_epoch as epochs_elapsed,
-    cast(elapsed_seconds as double precision) as elapsed_seconds,
+    {{ as_double('elapsed_seconds') }} as elapsed_seconds,
     case
         when previous_stake_per_share > 0 then stake_per_share / previous_stake_per_share - 1
     end as growth,

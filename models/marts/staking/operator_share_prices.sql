@@ -6,6 +6,7 @@ select
     operator_id,
     share_price_perq,
     share_price_perq_text,
+    {{ as_double('share_price_perq') }} as share_price_perq_double,
     share_price,
     is_observed,
     observed_epoch

@@ -6,6 +6,8 @@ select
     operator_id,
     total_shares,
     total_stake,
+    {{ as_double('total_shares') }} as total_shares_double,
+    {{ as_double('total_stake') }} as total_stake_double,
     status
 from {{ ref('int_operator_epochs_combined') }}
 where is_listed

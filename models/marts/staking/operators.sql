@@ -37,6 +37,7 @@ select
     last_listing.status,
     last_listing.nomination_tax,
     last_listing.minimum_nominator_stake,
+    {{ as_double('last_listing.minimum_nominator_stake') }} as minimum_nominator_stake_double,
     last_listing.signing_key,
     last_listing.epoch as last_listed_epoch,
     appearances.epochs_seen

@@ -19,36 +19,36 @@ select
     member_tag,
     fetched_at,
     member_hash,
-    {{ clans_json_text('member', ['name']) }} as member_name,
-    {{ clans_json_text('member', ['role']) }} as role,
-    cast({{ clans_json_text('member', ['expLevel']) }} as integer) as exp_level,
-    cast({{ clans_json_text('member', ['townHallLevel']) }} as integer) as town_hall_level,
-    cast({{ clans_json_text('member', ['trophies']) }} as integer) as trophies,
+    {{ json_text('member', ['name']) }} as member_name,
+    {{ json_text('member', ['role']) }} as role,
+    cast({{ json_text('member', ['expLevel']) }} as integer) as exp_level,
+    cast({{ json_text('member', ['townHallLevel']) }} as integer) as town_hall_level,
+    cast({{ json_text('member', ['trophies']) }} as integer) as trophies,
     cast(coalesce(
-        {{ clans_json_text('member', ['builderBaseTrophies']) }},
-        {{ clans_json_text('member', ['versusTrophies']) }}
+        {{ json_text('member', ['builderBaseTrophies']) }},
+        {{ json_text('member', ['versusTrophies']) }}
     ) as integer) as builder_base_trophies,
     cast(coalesce(
-        {{ clans_json_text('member', ['leagueTier', 'id']) }},
-        {{ clans_json_text('member', ['league', 'id']) }}
+        {{ json_text('member', ['leagueTier', 'id']) }},
+        {{ json_text('member', ['league', 'id']) }}
     ) as bigint) as league_id,
     coalesce(
-        {{ clans_json_text('member', ['leagueTier', 'name']) }},
-        {{ clans_json_text('member', ['league', 'name']) }}
+        {{ json_text('member', ['leagueTier', 'name']) }},
+        {{ json_text('member', ['league', 'name']) }}
     ) as league_name,
-    cast({{ clans_json_text('member', ['builderBaseLeague', 'id']) }} as bigint) as builder_base_league_id,
-    {{ clans_json_text('member', ['builderBaseLeague', 'name']) }} as builder_base_league_name,
-    cast({{ clans_json_text('member', ['donations']) }} as integer) as donations,
-    cast({{ clans_json_text('member', ['donationsReceived']) }} as integer) as donations_received,
+    cast({{ json_text('member', ['builderBaseLeague', 'id']) }} as bigint) as builder_base_league_id,
+    {{ json_text('member', ['builderBaseLeague', 'name']) }} as builder_base_league_name,
+    cast({{ json_text('member', ['donations']) }} as integer) as donations,
+    cast({{ json_text('member', ['donationsReceived']) }} as integer) as donations_received,
     case
-        when {{ clans_json_text('member', ['leagueTier', 'id']) }} is not null
-            or {{ clans_json_text('member', ['builderBaseTrophies']) }} is not null then 'current'
-        when {{ clans_json_text('member', ['league', 'id']) }} is not null
-            or {{ clans_json_text('member', ['versusTrophies']) }} is not null then 'legacy'
+        when {{ json_text('member', ['leagueTier', 'id']) }} is not null
+            or {{ json_text('member', ['builderBaseTrophies']) }} is not null then 'current'
+        when {{ json_text('member', ['league', 'id']) }} is not null
+            or {{ json_text('member', ['versusTrophies']) }} is not null then 'legacy'
     end as roster_shape,
     (
-        {{ clans_json_text('member', ['heroes']) }} is not null
-        or {{ clans_json_text('member', ['troops']) }} is not null
+        {{ json_text('member', ['heroes']) }} is not null
+        or {{ json_text('member', ['troops']) }} is not null
     ) as has_details,
     member as member_json,
     run_id,

@@ -6,7 +6,7 @@ with snapshots as (
         clan_tag,
         fetched_at,
         member_count as members_landed,
-        coalesce(cast({{ clans_json_text('payload', ['rejectedMemberCount']) }} as integer), 0) as members_rejected,
+        coalesce(cast({{ json_text('payload', ['rejectedMemberCount']) }} as integer), 0) as members_rejected,
         payload_hash,
         payload,
         run_id,
@@ -19,7 +19,7 @@ with snapshots as (
 kept_rejected as (
     select s.clan_tag, s.fetched_at, count(*) as n_tags
     from snapshots as s
-    {{ clans_json_rows('s.payload', 'rejectedMemberTags', 'rejected') }}
+    {{ json_array_join('s.payload', 'rejectedMemberTags', 'rejected') }}
     group by s.clan_tag, s.fetched_at
 )
 

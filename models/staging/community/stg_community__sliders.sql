@@ -5,7 +5,7 @@ select
     event_id,
     user_id,
     nft_id,
-    cast(value as double precision) as slider_value,
+    {{ as_double('value') }} as slider_value,
     occurred_at,
     loaded_at
 from {{ source('community', 'sliders') }}

@@ -15,10 +15,10 @@ fields as (
         payload_hash,
         event_seq,
         loaded_at,
-        {{ staking_json_text('document', ['endBlock']) }} as end_block_text,
-        {{ staking_json_text('document', ['endHash']) }} as end_hash,
-        {{ staking_json_text('document', ['data', 'domainStakingSummary', 'currentEpochIndex']) }} as current_epoch_index_text,
-        {{ staking_json_text('document', ['data', 'domainStakingSummary', 'currentTotalStake']) }} as total_stake_text
+        {{ json_text('document', ['endBlock']) }} as end_block_text,
+        {{ json_text('document', ['endHash']) }} as end_hash,
+        {{ json_text('document', ['data', 'domainStakingSummary', 'currentEpochIndex']) }} as current_epoch_index_text,
+        {{ json_text('document', ['data', 'domainStakingSummary', 'currentTotalStake']) }} as total_stake_text
     from documents
 )
 

@@ -11,7 +11,7 @@ with documents as (
 ),
 
 elements as (
-    {{ staking_json_array_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'operators', 'entries'], 'entry') }}
+    {{ json_array_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'operators', 'entries'], 'entry') }}
 ),
 
 entries as (
@@ -20,11 +20,11 @@ entries as (
         epoch,
         payload_version,
         event_seq,
-        {{ staking_json_text('entry', ['key', 0]) }} as operator_id_text,
-        {{ staking_json_text('entry', ['value', 'nominationTax']) }} as nomination_tax_text,
-        {{ staking_json_text('entry', ['value', 'minimumNominatorStake']) }} as minimum_nominator_stake_text,
-        {{ staking_json_text('entry', ['value', 'signingKey']) }} as signing_key,
-        {{ staking_json_text('entry', ['value', 'partialStatus']) }} as status
+        {{ json_text('entry', ['key', 0]) }} as operator_id_text,
+        {{ json_text('entry', ['value', 'nominationTax']) }} as nomination_tax_text,
+        {{ json_text('entry', ['value', 'minimumNominatorStake']) }} as minimum_nominator_stake_text,
+        {{ json_text('entry', ['value', 'signingKey']) }} as signing_key,
+        {{ json_text('entry', ['value', 'partialStatus']) }} as status
     from elements
 )
 

@@ -12,11 +12,11 @@ with documents as (
 ),
 
 stakes as (
-    {{ staking_json_object_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'domainStakingSummary', 'currentOperators'], 'operator_id_text', 'stake') }}
+    {{ json_object_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'domainStakingSummary', 'currentOperators'], 'operator_id_text', 'stake') }}
 ),
 
 rewards as (
-    {{ staking_json_object_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'domainStakingSummary', 'currentEpochRewards'], 'operator_id_text', 'reward') }}
+    {{ json_object_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'domainStakingSummary', 'currentEpochRewards'], 'operator_id_text', 'reward') }}
 ),
 
 members as (
@@ -26,7 +26,7 @@ members as (
         payload_version,
         event_seq,
         operator_id_text,
-        {{ staking_json_text('stake') }} as current_stake_text,
+        {{ json_text('stake') }} as current_stake_text,
         cast(null as {{ dbt.type_string() }}) as epoch_reward_text
     from stakes
 
@@ -39,7 +39,7 @@ members as (
         event_seq,
         operator_id_text,
         cast(null as {{ dbt.type_string() }}) as current_stake_text,
-        {{ staking_json_text('reward') }} as epoch_reward_text
+        {{ json_text('reward') }} as epoch_reward_text
     from rewards
 ),
 

@@ -12,7 +12,7 @@ with documents as (
 ),
 
 elements as (
-    {{ staking_json_array_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'operatorEpochSharePrice', 'entries'], 'entry') }}
+    {{ json_array_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'operatorEpochSharePrice', 'entries'], 'entry') }}
 ),
 
 entries as (
@@ -21,10 +21,10 @@ entries as (
         epoch,
         payload_version,
         event_seq,
-        {{ staking_json_text('entry', ['key', 0]) }} as operator_id_text,
-        {{ staking_json_text('entry', ['key', 1, 0]) }} as priced_domain_id_text,
-        {{ staking_json_text('entry', ['key', 1, 1]) }} as priced_epoch_text,
-        {{ staking_json_text('entry', ['value']) }} as share_price_text
+        {{ json_text('entry', ['key', 0]) }} as operator_id_text,
+        {{ json_text('entry', ['key', 1, 0]) }} as priced_domain_id_text,
+        {{ json_text('entry', ['key', 1, 1]) }} as priced_epoch_text,
+        {{ json_text('entry', ['value']) }} as share_price_text
     from elements
 ),
 

@@ -12,7 +12,7 @@ with documents as (
 ),
 
 elements as (
-    {{ staking_json_array_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'operators', 'entries'], 'entry') }}
+    {{ json_array_rows('documents', ['domain_id', 'epoch', 'payload_version', 'event_seq'], 'document', ['data', 'operators', 'entries'], 'entry') }}
 ),
 
 entries as (
@@ -21,9 +21,9 @@ entries as (
         epoch,
         payload_version,
         event_seq,
-        {{ staking_json_text('entry', ['key', 0]) }} as operator_id_text,
-        {{ staking_json_text('entry', ['value', 'currentTotalStake']) }} as total_stake_text,
-        {{ staking_json_text('entry', ['value', 'currentTotalShares']) }} as total_shares_text
+        {{ json_text('entry', ['key', 0]) }} as operator_id_text,
+        {{ json_text('entry', ['value', 'currentTotalStake']) }} as total_stake_text,
+        {{ json_text('entry', ['value', 'currentTotalShares']) }} as total_shares_text
     from elements
 )
 

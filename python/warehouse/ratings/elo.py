@@ -21,29 +21,35 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 from numba import njit
 
+from warehouse.ratings.parameters import ELO_VARS, VarParameters
+
 
 @dataclass(frozen=True)
-class EloParams:
-    """Parameters of the Elo step; defaults are scoring.md's (each is a dbt var `poa_<name>`)."""
+class EloParams(VarParameters):
+    """Parameters of the Elo step, each set by a dbt var (`parameters.ELO_VARS`); `defaults()` gives the
+    project's (dbt_project.yml, scoring.md's values), `from_config(dbt.config.get("step_vars"))` a model's."""
 
-    mu: float = 1500.0
-    sigma: float = 350.0
-    beta: float = 175.0
-    tau: float = 3.5
-    kappa: float = 1e-4
-    weight_normal: float = 1.0
-    weight_super: float = 2.0
-    reliability_weighting: bool = True
-    multiplier_offset: float = 0.5
-    multiplier_min: float = 0.5
-    multiplier_max: float = 1.5
-    alpha0: float = 3.0
-    beta0: float = 2.0
-    decay: float = 0.98
+    VARS: ClassVar[dict[str, str]] = ELO_VARS
+
+    mu: float
+    sigma: float
+    beta: float
+    tau: float
+    kappa: float
+    weight_normal: float
+    weight_super: float
+    reliability_weighting: bool
+    multiplier_offset: float
+    multiplier_min: float
+    multiplier_max: float
+    alpha0: float
+    beta0: float
+    decay: float
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -191,11 +197,13 @@ def rate_votes(
     nft_sigma,
     user_alpha,
     user_beta,
-    params: EloParams = EloParams(),
+    params: EloParams | None = None,
 ) -> EloResult:
     """Applies the votes in order. `winner`, `loser` are NFT codes into `nft_mu`/`nft_sigma`; `voter` user
     codes into `user_alpha`/`user_beta` (the starting states: a new NFT starts at (μ₀, σ₀), a new user at
-    (α₀, β₀)); `is_super` marks super votes. Inputs are not modified; the final states are returned."""
+    (α₀, β₀)); `is_super` marks super votes. Inputs are not modified; the final states are returned.
+    Without ``params``, the project's defaults."""
+    params = params if params is not None else EloParams.defaults()
     mu = _state("nft_mu", nft_mu)
     sigma = _state("nft_sigma", nft_sigma, mu.size, positive=True)
     alpha = _state("user_alpha", user_alpha, positive=True)

@@ -28,23 +28,13 @@ _KEYS = "__poa_state_keys"
 _GAP = "__poa_state_gap"
 
 
-def as_float(name: str, value: Any) -> float:
-    """A numeric setting from a dbt config (rendered vars may arrive as text); refuses anything else."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"setting {name} must be a number, got {value!r}")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"setting {name} must be a number, got {value!r}") from None
-
-
-def as_bool(name: str, value: Any) -> bool:
-    """A boolean setting from a dbt config: a bool, or the text true/false (any case)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise ValueError(f"setting {name} must be true or false, got {value!r}")
+def state_tables(dbt: Any, declared: list[str] | None) -> dict[str, str]:
+    """The state tables a Python step reads, as its YAML declares them (`meta.reads_state_from`, which the
+    model passes as `dbt.config.meta_get("reads_state_from")`; they are built from the step's own output,
+    so `ref` would be a cycle): name → relation in the step's schema."""
+    names = declared or []
+    schema = f'"{dbt.this.database}"."{dbt.this.schema}"'
+    return {name: f'{schema}."{name}"' for name in names}
 
 
 def high_water_mark(con, this: str | None) -> int:

@@ -19,19 +19,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 from numba import njit
 
+from warehouse.ratings.parameters import SLIDER_VARS, VarParameters
+
 
 @dataclass(frozen=True)
-class SliderPrior:
-    """The shrinkage prior of §2; defaults are scoring.md's (dbt vars `poa_slider_*`)."""
+class SliderPrior(VarParameters):
+    """The shrinkage prior of §2, each field set by a dbt var (`parameters.SLIDER_VARS`); `defaults()` gives
+    the project's (dbt_project.yml, scoring.md's values), `from_config(dbt.config.get("step_vars"))` a model's."""
 
-    n: float = 3.0  # k pseudo-ratings
-    mean: float = 50.0
-    sd: float = 25.0
-    min_sd: float = 1.0
+    VARS: ClassVar[dict[str, str]] = SLIDER_VARS
+
+    n: float  # k pseudo-ratings
+    mean: float
+    sd: float
+    min_sd: float
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -112,9 +118,11 @@ def _calibrate_kernel(user, x, n0, mean0, m20, k, prior_mean, prior_sd, min_sd):
     return m_star, sd_star, z, n_after, mean_after, m2_after, user_n, user_mean, user_m2
 
 
-def calibrate_sliders(user, value, user_n, user_mean, user_m2, prior: SliderPrior = SliderPrior()) -> SliderResult:
+def calibrate_sliders(user, value, user_n, user_mean, user_m2, prior: SliderPrior | None = None) -> SliderResult:
     """Z-scores slider `value`s (in order) of users given as codes into the stored per-user state
-    (`user_n`, `user_mean`, `user_m2`; zeros for a user without sliders). Inputs are not modified."""
+    (`user_n`, `user_mean`, `user_m2`; zeros for a user without sliders). Inputs are not modified.
+    Without ``prior``, the project's defaults."""
+    prior = prior if prior is not None else SliderPrior.defaults()
     codes = np.ascontiguousarray(user, dtype=np.int64)
     x = np.ascontiguousarray(value, dtype=np.float64)
     n0 = np.array(user_n, dtype=np.float64)
@@ -149,8 +157,9 @@ def chan_merge(n_a, mean_a, m2_a, n_b, mean_b, m2_b) -> tuple[np.ndarray, np.nda
     return n, mean, m2
 
 
-def shrink_with_prior(n, mean, m2, prior: SliderPrior = SliderPrior()) -> tuple[np.ndarray, np.ndarray]:
-    """(m*, sd*) of §2 step 1 for states (n, mean, M2), elementwise."""
+def shrink_with_prior(n, mean, m2, prior: SliderPrior | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(m*, sd*) of §2 step 1 for states (n, mean, M2), elementwise (``prior``: the project's by default)."""
+    prior = prior if prior is not None else SliderPrior.defaults()
     n, mean, m2 = (np.asarray(v, dtype=np.float64) for v in (n, mean, m2))
     k = float(prior.n)
     nk = n + k

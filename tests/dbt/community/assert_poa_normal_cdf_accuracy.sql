@@ -8,7 +8,7 @@ from (
         expected,
         {{ poa_normal_cdf('x') }} as actual
     from (
-        select cast(x as double precision) as x, cast(expected as double precision) as expected
+        select {{ as_double('x') }} as x, {{ as_double('expected') }} as expected
         from (values
             (-8.0, 6.2209605742718194e-16),
             (-6.0, 9.8658764503770119e-10),

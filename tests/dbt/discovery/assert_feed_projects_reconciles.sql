@@ -66,6 +66,6 @@ where expected.project_id is null
     or abs(
         expected.net_upvotes / power(
             expected.age_hours + {{ var('discovery_trending_age_offset_hours') }},
-            cast({{ var('discovery_trending_gravity') }} as double precision)
+            {{ as_double(var('discovery_trending_gravity')) }}
         ) - actual.trending_score
     ) > 1e-9 * greatest(abs(actual.trending_score), 1e-12)

@@ -26,7 +26,7 @@ received as (
         count(case when status = 'requested' then 1 end) as pending_count,
         count(case when status = 'accepted' then 1 end) as accepted_count,
         count(case when status = 'declined' then 1 end) as declined_count,
-        {{ discovery_median('response_hours') }} as median_response_hours
+        {{ median('response_hours') }} as median_response_hours
     from requests
     group by target_user_id
 ),
@@ -69,7 +69,7 @@ where expected.user_id is null
     or expected.sent_accepted_count <> actual.sent_accepted_count
     or (expected.accepted_count + expected.declined_count = 0) <> (actual.acceptance_rate is null)
     or abs(
-        cast(expected.accepted_count as double precision)
+        {{ as_double('expected.accepted_count') }}
             / nullif(expected.accepted_count + expected.declined_count, 0) - actual.acceptance_rate
     ) > 1e-12
     or (expected.median_response_hours is null) <> (actual.median_response_hours is null)

@@ -9,4 +9,4 @@ left join (
 ) as prices
     on analytics.domain_id = prices.domain_id
     and analytics.epoch = prices.epoch
-where {{ staking_json_object_size('analytics.operator_share_prices_json') }} <> coalesce(prices.n_prices, 0)
+where {{ json_object_size('analytics.operator_share_prices_json') }} <> coalesce(prices.n_prices, 0)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
+from warehouse_testing import postgres_database
 
 from warehouse.settings import target_from_env
-
-PG_ENV = {name: os.environ[name] for name in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD") if name in os.environ}
 
 
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -20,16 +16,5 @@ def module_target(request, tmp_path_factory):
         path = tmp_path_factory.mktemp("clans") / "warehouse.duckdb"
         yield target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(path)})
         return
-    import psycopg2
-
-    target = target_from_env("postgres", {**PG_ENV, "PGDATABASE": f"warehouse_clans_{uuid.uuid4().hex[:10]}"})
-    try:
-        psycopg2.connect(target.pg_dsn("postgres"), connect_timeout=3).close()
-    except psycopg2.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server reachable at {target.pg_host}:{target.pg_port}: {str(error).strip()}")
-    yield target
-    admin = psycopg2.connect(target.pg_dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{target.pg_database}" with (force)')
-    admin.close()
+    with postgres_database("warehouse_clans") as target:
+        yield target

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from clans.clans_helpers import dbt, failures
+from clans.clans_helpers import dbt
+from warehouse_testing import failures
 
 from warehouse.generate import generate_delta, generate_world
 from warehouse.generate.clans import HEROES, TROOPS, level_cap

@@ -16,7 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from clans.clans_helpers import CLAN, dbt, failures, member, unit, write_roster
+from clans.clans_helpers import CLAN, dbt, member, unit, write_roster
+from warehouse_testing import failures
 
 from warehouse.loaders import roster
 from warehouse.loaders.run import load

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from clans.clans_helpers import compile_inline, dbt, failures, member, refresh_payload_versions, write_roster
+from clans.clans_helpers import dbt, member, refresh_payload_versions, write_roster
+from warehouse_testing import compile_inline, failures
 
 from warehouse.loaders.run import load
 from warehouse.loaders.targets import open_warehouse

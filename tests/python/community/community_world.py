@@ -8,7 +8,9 @@ import math
 import shutil
 from pathlib import Path
 
-from warehouse.build import BuildReport, run_dbt
+from warehouse_testing import dbt
+
+from warehouse.build import BuildReport
 from warehouse.loaders.targets import open_warehouse
 from warehouse.settings import Target
 
@@ -62,18 +64,11 @@ def split_into_batches(world: Path, out: Path, parts: int) -> list[Path]:
     return folders
 
 
-def dbt(command: str, target: Target, *args: str) -> BuildReport:
-    report = run_dbt(command, target, *args, quiet=True)
-    failed = [f"{n.name}: {n.status} {n.message or ''}" for n in report.nodes if n.status in ("error", "fail")]
-    assert report.success, f"dbt {command} failed: {report.error}\n" + "\n".join(failed)
-    return report
-
-
 def build_community(target: Target, *args: str) -> BuildReport:
     """dbt build of the domain. Cautious indirect selection: a test of another domain that merely refers to
     a community model (discovery's relationships to stg_community__users) is not the domain's to run."""
     selection = [arg for selector in COMMUNITY for arg in ("--select", selector)]
-    return dbt("build", target, *selection, "--indirect-selection", "cautious", *args)
+    return dbt(target, "build", *selection, *args, cautious=True, check=True)
 
 
 def execute(target: Target, sql: str) -> None:

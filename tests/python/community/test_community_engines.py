@@ -4,7 +4,6 @@ end to end in the warehouse, equal the openskill package."""
 
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
@@ -12,13 +11,12 @@ from community.community_world import (
     PYTHON_STEPS,
     build_community,
     community_files,
-    dbt,
     execute,
     table_rows,
 )
 from openskill.models import BradleyTerryFull
+from warehouse_testing import dbt
 
-from warehouse.build import run_dbt
 from warehouse.generate import generate_world
 from warehouse.loaders.run import load
 
@@ -81,7 +79,7 @@ def test_python_steps_follow_the_dbt_vars_and_equal_openskill(duckdb_target, tin
         "poa_slider_prior_sd": 10,
     }
     steps = ["--select", "stg_community__votes", "stg_community__sliders", *PYTHON_STEPS]
-    dbt("run", target, *steps, "--vars", json.dumps(overrides))
+    dbt(target, "run", *steps, variables=overrides, check=True)
     assert query(target, "select distinct vote_weight from intermediate.int_votes_rated") == [(1.0,)]
     votes = query(
         target,
@@ -107,7 +105,7 @@ def test_python_steps_follow_the_dbt_vars_and_equal_openskill(duckdb_target, tin
     )
     assert firsts and all((m, s) == (40.0, 10.0) and z == pytest.approx((x - 40) / 10) for x, m, s, z in firsts)
 
-    dbt("run", target, *steps, "--full-refresh")  # back to the spec's defaults
+    dbt(target, "run", *steps, full_refresh=True, check=True)  # back to the spec's defaults
     assert scalar(target, "select count(distinct vote_weight) from intermediate.int_votes_rated") > 100
     assert scalar(target, "select count(*) from intermediate.int_votes_rated where vote_weight > 1.5") > 0
     assert sorted(query(target, "select distinct shrunk_mean from intermediate.int_sliders_calibrated "
@@ -125,11 +123,11 @@ def test_bad_votes_never_reach_the_elo_step_and_fail_the_source_tests(duckdb_tar
         "values ('v_bad', 'u_000001', 'nft_000001', 'nft_000001', 'nft_000001', 'normal', "
         "timestamp '2026-01-02 00:00:00', 999999)",
     )
-    dbt("run", target, "--select", "stg_community__votes", "int_votes_rated")
+    dbt(target, "run", select=["stg_community__votes", "int_votes_rated"], check=True)
     assert scalar(target, "select count(*) from staging.stg_community__votes where event_id = 'v_bad'") == 0
     assert scalar(target, "select count(*) from intermediate.int_votes_rated where event_seq = 999999") == 0
     assert scalar(target, "select count(*) from intermediate.int_votes_rated") == 5000
-    result = run_dbt("test", target, "--select", "source:community.votes", quiet=True)
+    result = dbt(target, "test", select=["source:community.votes"])
     assert not result.success
     failed = {node.name for node in result.nodes if node.status in ("fail", "error")}
     assert any(name.startswith("source_expression_is_true_community_votes") for name in failed), failed

@@ -14,10 +14,10 @@ from community.community_world import (
     PYTHON_STEPS,
     assert_same_rows,
     build_community,
-    dbt,
     execute,
     split_into_batches,
 )
+from warehouse_testing import dbt
 
 from warehouse.generate import generate_world
 from warehouse.loaders.run import load
@@ -102,7 +102,7 @@ def test_small_world_in_five_batches_equals_one_full_refresh(duckdb_target, tmp_
         load([batch], target)
         if number == 3:
             # only the Python steps: their state tables now lag one batch behind
-            dbt("run", target, "--select", *PYTHON_STEPS)
+            dbt(target, "run", select=list(PYTHON_STEPS), check=True)
             continue
         if number == 5:
             # the state tables are lost: the steps must fall back to their own rows

@@ -11,10 +11,10 @@ from openskill.models import BradleyTerryFull
 
 from warehouse.ratings.elo import EloParams, rate_votes
 
-UNWEIGHTED = EloParams(reliability_weighting=False)
+UNWEIGHTED = EloParams.defaults(reliability_weighting=False)
 
 
-def _fresh(n_nfts: int, n_users: int = 1, params: EloParams = EloParams()):
+def _fresh(n_nfts: int, n_users: int = 1, params: EloParams = EloParams.defaults()):
     return (
         np.full(n_nfts, params.mu),
         np.full(n_nfts, params.sigma),
@@ -88,7 +88,7 @@ def test_weighted_update_is_the_weighted_likelihood_step(weight):
     """With weight w the update is the Weng–Lin moment step on w·log pᵢ(μ): the mean moves by σ² times the
     gradient, the variance shrinks by γ·σ² times the curvature (γ = σ/c) — derivatives taken numerically
     here, independently of the closed forms in the kernel."""
-    params = EloParams(weight_normal=weight, reliability_weighting=False, tau=0.0)
+    params = EloParams.defaults(weight_normal=weight, reliability_weighting=False, tau=0.0)
     mu_i, mu_j, sigma_i, sigma_j = 1580.0, 1490.0, 210.0, 140.0
     result = rate_votes([0], [1], [0], [False], [mu_i, mu_j], [sigma_i, sigma_j], [3.0], [2.0], params)
     c = math.sqrt(sigma_i**2 + sigma_j**2 + 2 * params.beta**2)
@@ -114,7 +114,7 @@ def test_weighted_update_is_the_weighted_likelihood_step(weight):
 
 def test_reliability_update_and_multiplier_by_hand():
     """Two votes by one user: the second vote's weight uses R after the first; α, β follow §3 exactly."""
-    params = EloParams()
+    params = EloParams.defaults()
     mu, sigma = np.array([1700.0, 1300.0, 1500.0]), np.array([100.0, 100.0, 100.0])
     result = rate_votes([0, 2], [1, 0], [0, 0], [False, True], mu, sigma, [3.0], [2.0], params)
 
@@ -138,7 +138,7 @@ def test_reliability_update_and_multiplier_by_hand():
 
 
 def test_multiplier_is_clamped():
-    params = EloParams(multiplier_offset=0.9, multiplier_max=1.2)
+    params = EloParams.defaults(multiplier_offset=0.9, multiplier_max=1.2)
     result = rate_votes([0], [1], [0], [False], *_fresh(2, params=params), params)
     assert result.multiplier[0] == 1.2  # 0.9 + 0.6 = 1.5 clamped to 1.2
 
@@ -193,11 +193,11 @@ def test_bad_votes_are_refused(winner, loser, message):
 )
 def test_bad_parameters_are_refused(changes):
     with pytest.raises(ValueError):
-        EloParams(**changes)
+        EloParams.defaults(**changes)
 
 
 def test_default_parameters_are_the_spec():
-    params = EloParams()
+    params = EloParams.defaults()
     assert (params.mu, params.sigma, params.beta, params.tau, params.kappa) == (1500, 350, 175, 3.5, 1e-4)
     assert (params.weight_normal, params.weight_super, params.alpha0, params.beta0, params.decay) == (1, 2, 3, 2, 0.98)
     assert params.prior_reliability == pytest.approx(0.6)

@@ -17,7 +17,7 @@ from warehouse.ratings.welford import (
 )
 
 
-def _run_in_batches(user: np.ndarray, values: np.ndarray, n_users: int, cuts: list[int], prior=SliderPrior()):
+def _run_in_batches(user: np.ndarray, values: np.ndarray, n_users: int, cuts: list[int], prior=SliderPrior.defaults()):
     """Calibrates the stream in parts, each starting from the merged state the previous part ended with."""
     state = (np.zeros(n_users), np.zeros(n_users), np.zeros(n_users))
     results = []
@@ -96,7 +96,7 @@ def test_pre_event_statistics_match_the_vectorised_shrinkage():
 
 def test_sd_floor_applies():
     """A user who always answers 50 against a prior of sd 0 has v* = 0: sd* is floored at 1."""
-    prior = SliderPrior(sd=0.0)
+    prior = SliderPrior.defaults(sd=0.0)
     result = calibrate_sliders([0, 0, 0], [50.0, 50.0, 53.0], [0.0], [0.0], [0.0], prior)
     assert list(result.shrunk_sd[:2]) == [1.0, 1.0]
     assert result.z[2] == pytest.approx(3.0)
@@ -124,8 +124,8 @@ def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="M2"):
         calibrate_sliders([0], [50.0], [2.0], [50.0], [-1.0])
     with pytest.raises(ValueError):
-        SliderPrior(n=0)
+        SliderPrior.defaults(n=0)
 
 
 def test_default_prior_is_the_spec():
-    assert SliderPrior() == SliderPrior(n=3, mean=50, sd=25, min_sd=1)
+    assert SliderPrior.defaults() == SliderPrior(n=3, mean=50, sd=25, min_sd=1)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime
 
-from warehouse.build import BuildReport, run_dbt
+from warehouse_testing import dbt as run
+
+from warehouse.build import BuildReport
 from warehouse.settings import Target
 
 from landing import query
@@ -57,30 +58,15 @@ def build_discovery(
 ) -> BuildReport:
     """`dbt build` (or `run`) of the discovery models and their tests only (cautious: no test of a model
     outside the selection). The unit tests do not depend on the data: `unit_tests=False` skips them."""
-    extra = ["--select", *(select or DISCOVERY_SELECT), "--indirect-selection", "cautious"]
-    if not unit_tests:
-        extra += ["--exclude", "test_type:unit"]
-    if full_refresh:
-        extra.append("--full-refresh")
-    if variables:
-        extra += ["--vars", json.dumps(variables)]
-    return run_dbt(command, target, *extra, quiet=True)
-
-
-def compile_inline(target: Target, sql: str) -> str:
-    """SQL with project macros, compiled by dbt for ``target`` (without running it)."""
-    import os
-    from unittest.mock import patch
-
-    from dbt.cli.main import dbtRunner
-
-    from warehouse.build import dbt_args
-
-    args = ["--quiet", "--log-level", "none", *dbt_args("compile", target, "--inline", sql)]
-    with patch.dict(os.environ, target.dbt_env()):
-        result = dbtRunner().invoke(args)
-    assert result.success, result.exception
-    return result.result.results[0].node.compiled_code
+    return run(
+        target,
+        command,
+        select=select or DISCOVERY_SELECT,
+        exclude=None if unit_tests else ["test_type:unit"],
+        full_refresh=full_refresh,
+        cautious=True,
+        variables=variables,
+    )
 
 
 def failures(report: BuildReport) -> list[str]:

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import pytest
-from discovery.discovery_helpers import compile_inline
 from typer.testing import CliRunner
+from warehouse_testing import compile_inline
 
 from warehouse.cli import app
 from warehouse.search import (

@@ -4,19 +4,16 @@ with the raw tables included), equal to the DuckDB build of the same batches, an
 from __future__ import annotations
 
 import math
-import os
-import uuid
 
 import pytest
 from discovery.discovery_helpers import TABLES, build_discovery, differences, failures, snapshot_all
+from warehouse_testing import postgres_database
 
 from warehouse.loaders.run import load
 from warehouse.search import search
-from warehouse.settings import target_from_env
 
 pytestmark = pytest.mark.postgres
 
-PG_ENV = {name: os.environ[name] for name in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD") if name in os.environ}
 LANDING_TIME_COLUMNS = {"as_of", "loaded_at", "newest_loaded_at"}  # when rows landed / were built: engine runs differ
 
 
@@ -24,15 +21,8 @@ LANDING_TIME_COLUMNS = {"as_of", "loaded_at", "newest_loaded_at"}  # when rows l
 def discovery_postgres(discovery_world):
     """A fresh database on the server with the same batches as the DuckDB run (world; then both deltas,
     landed one by one so event_seq matches), built after the world and after the deltas."""
-    import psycopg2
-
-    target = target_from_env("postgres", {**PG_ENV, "PGDATABASE": f"warehouse_discovery_{uuid.uuid4().hex[:10]}"})
-    try:
-        psycopg2.connect(target.pg_dsn("postgres"), connect_timeout=3).close()
-    except psycopg2.OperationalError as error:
-        pytest.skip(f"no PostgreSQL server reachable at {target.pg_host}:{target.pg_port}: {str(error).strip()}")
-    reports = []
-    try:
+    with postgres_database("warehouse_discovery") as target:
+        reports = []
         world, *deltas = discovery_world
         assert load([world], target).ok
         reports.append(build_discovery(target))
@@ -41,12 +31,6 @@ def discovery_postgres(discovery_world):
         # incremental run with the data-dependent tests (the unit and generic tests ran on the world)
         reports.append(build_discovery(target, unit_tests=False))
         yield target, reports
-    finally:
-        admin = psycopg2.connect(target.pg_dsn("postgres"))
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{target.pg_database}" with (force)')
-        admin.close()
 
 
 def test_postgres_builds_pass_every_test(discovery_postgres):

@@ -5,16 +5,15 @@ exact amount parser, forward-filled as documented in models/intermediate/staking
 
 from __future__ import annotations
 
-import atexit
 import json
 import math
-import shutil
-import tempfile
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from warehouse.build import BuildReport, NodeResult
+from warehouse_testing import dbt as run
+
+from warehouse.build import BuildReport
 from warehouse.loaders.amounts import parse_u128
 from warehouse.settings import Target
 
@@ -44,60 +43,13 @@ U128_MAX = 2**128 - 1
 TOKEN = 10**18
 SECONDS_PER_YEAR = 365 * 86400
 
+
 # dbt runs in this test session: in-process, with the project parsed once per engine and the manifest
 # reused by every later invocation (a full parse of the whole project costs seconds each time), and a
 # target folder of our own (none shared with other dbt runs in the project folder; removed at exit).
-_TARGET_ROOT = Path(tempfile.mkdtemp(prefix="staking-dbt-target-"))
-atexit.register(shutil.rmtree, _TARGET_ROOT, True)
-_MANIFESTS: dict[str, object] = {}
-
-
-def _invoke(target: Target, command: str, *extra: str):
-    from dbt.cli.main import dbtRunner
-
-    from warehouse.build import _environment, dbt_args
-
-    if target.is_postgres:
-        from warehouse.loaders.targets import ensure_database
-
-        ensure_database(target)
-    # relations in the manifest carry the database name (DuckDB: the file's stem; PostgreSQL: the
-    # database), so a manifest serves every warehouse with the same name
-    database = target.pg_database if target.is_postgres else target.duckdb_path.stem
-    key = f"{target.name}-{database}"
-    target_path = str(_TARGET_ROOT / key)
-    with _environment(target.dbt_env()):
-        if key not in _MANIFESTS:
-            parsed = dbtRunner().invoke(["--quiet", *dbt_args("parse", target, "--target-path", target_path)])
-            assert parsed.success, parsed.exception
-            _MANIFESTS[key] = parsed.result
-        runner = dbtRunner(manifest=_MANIFESTS[key])
-        return runner.invoke(["--quiet", *dbt_args(command, target, "--target-path", target_path, *extra)])
-
-
 def dbt(target: Target, command: str = "build", *extra: str, full_refresh: bool = False) -> BuildReport:
     """dbt `command` over the staking selection (models, their tests, the domain's singular tests)."""
-    args = ["--full-refresh"] if full_refresh else []
-    for selector in STAKING_SELECT:
-        args += ["--select", selector]
-    result = _invoke(target, command, *args, *extra)
-    nodes = [
-        NodeResult(r.node.name, str(r.node.resource_type), str(r.status), float(r.execution_time or 0), r.message)
-        for r in getattr(result.result, "results", None) or []
-    ]
-    error = None if result.success else (str(result.exception) if result.exception else "dbt reported failures")
-    return BuildReport(success=bool(result.success), nodes=nodes, error=error)
-
-
-def compile_inline(target: Target, sql: str) -> str:
-    """The SQL that dbt compiles `sql` (Jinja, project macros) to, for `target`'s engine."""
-    result = _invoke(target, "compile", "--inline", sql)
-    assert result.success, result.exception
-    return result.result.results[0].node.compiled_code
-
-
-def failure_messages(report: BuildReport) -> str:
-    return "\n".join(f"{n.name}: {n.message}" for n in report.nodes if n.status in ("error", "fail"))
+    return run(target, command, *extra, select=STAKING_SELECT, full_refresh=full_refresh, reuse_parse=True)
 
 
 # --- epoch documents ------------------------------------------------------------------------------
@@ -263,6 +215,7 @@ def expected_share_prices(documents: dict[tuple[int, int], dict]) -> list[dict]:
                     "operator_id": operator,
                     "share_price_perq": carried,
                     "share_price_perq_text": str(carried),
+                    "share_price_perq_double": float(carried),
                     "share_price": carried / 1e18,
                     "is_observed": perq is not None,
                     "observed_epoch": observed_epoch,
@@ -283,6 +236,8 @@ def expected_shares(documents: dict[tuple[int, int], dict]) -> list[dict]:
                     "operator_id": entry["key"][0],
                     "total_shares": parse_u128(value["currentTotalShares"]),
                     "total_stake": parse_u128(value["currentTotalStake"]),
+                    "total_shares_double": float(parse_u128(value["currentTotalShares"])),
+                    "total_stake_double": float(parse_u128(value["currentTotalStake"])),
                     "status": value["partialStatus"],
                 }
             )

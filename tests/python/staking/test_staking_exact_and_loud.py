@@ -8,14 +8,8 @@ import json
 from datetime import datetime
 
 import pytest
-from staking.staking_helpers import (
-    U128_MAX,
-    dbt,
-    epoch_doc,
-    failure_messages,
-    operator_entry,
-    write_jsonl,
-)
+from staking.staking_helpers import U128_MAX, dbt, epoch_doc, operator_entry, write_jsonl
+from warehouse_testing import failures
 
 from warehouse.loaders.run import load
 from warehouse.loaders.targets import open_warehouse
@@ -67,9 +61,7 @@ def test_edge_amounts_in_every_form_come_out_exact(engine_target, tmp_path):
     # share price of 3.4e20, outside (0, 1e18] — the range test is real); every model is built
     report = dbt(target, "build")
     failed = {node.name for node in report.nodes if node.status in ("fail", "error")}
-    assert len(failed) == 1 and failed.pop().startswith("expression_is_true_operator_share_prices"), failure_messages(
-        report
-    )
+    assert len(failed) == 1 and failed.pop().startswith("expression_is_true_operator_share_prices"), failures(report)
     assert sum(n.resource_type == "model" and n.status == "success" for n in report.nodes) == 12
     prices = dict(query(target, "select operator_id, share_price_perq from marts.operator_share_prices"))
     assert {op: int(v) for op, v in prices.items()} == {op: exact for op, (_, exact) in EDGES.items()}
@@ -124,7 +116,7 @@ def test_a_bad_amount_that_slips_past_the_loader_fails_the_build_loudly(request,
         _insert_raw_epoch(target, epoch, text, version=2 if epoch == 0 else 1)
     report = dbt(target, "run")
     assert not report.success
-    messages = failure_messages(report)
+    messages = failures(report)
     assert "stg_staking__operator_share_prices" in messages
     assert "128" in messages and bad.strip('"') in messages, messages
     # the failed run wrote nothing: the old version's rows are intact, no 0 or NULL price appeared
@@ -142,6 +134,6 @@ def test_a_bad_amount_that_slips_past_the_loader_fails_the_build_loudly(request,
     fixed = [epoch_doc(epoch, [operator_entry(0)], {0: 2 * 10**18}) for epoch in (0, 1)]
     load([write_jsonl(tmp_path / "epochs_fixed.jsonl", fixed)], target)
     report = dbt(target, "build")
-    assert report.success, failure_messages(report) or report.error
+    assert report.success, failures(report) or report.error
     rows = query(target, "select epoch, operator_id, share_price_perq from marts.operator_share_prices order by epoch")
     assert [(e, o, int(p)) for e, o, p in rows] == [(0, 0, 2 * 10**18), (1, 0, 2 * 10**18)]

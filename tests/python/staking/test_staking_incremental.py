@@ -16,11 +16,11 @@ from staking.staking_helpers import (
     expected_returns_growth,
     expected_share_prices,
     expected_shares,
-    failure_messages,
     newest_documents,
     snapshot,
     write_jsonl,
 )
+from warehouse_testing import failures
 
 from warehouse.generate import generate_world
 from warehouse.loaders.run import load
@@ -56,10 +56,10 @@ def _build_in_batches(target, folder, batches) -> dict:
         [result] = load([write_jsonl(folder / f"epochs_{number}.jsonl", batch)], target).files
         landed.append((result.rows_written, result.rows_duplicate, result.rows_rejected))
         report = dbt(target, "build")
-        assert report.success, failure_messages(report) or report.error
+        assert report.success, failures(report) or report.error
     incremental = (snapshot(target), snapshot(target, STAGING, "staging"))
     report = dbt(target, "build", full_refresh=True)
-    assert report.success, failure_messages(report) or report.error
+    assert report.success, failures(report) or report.error
     refreshed = (snapshot(target), snapshot(target, STAGING, "staging"))
     return {"landed": landed, "incremental": incremental, "refreshed": refreshed}
 

@@ -25,12 +25,12 @@ from staking.staking_helpers import (
     expected_returns_growth,
     expected_share_prices,
     expected_shares,
-    failure_messages,
     newest_documents,
     operator_entry,
     snapshot,
     write_jsonl,
 )
+from warehouse_testing import failures
 
 from warehouse.loaders.amounts import parse_u128
 from warehouse.loaders.run import load
@@ -94,7 +94,7 @@ def world(request, tmp_path_factory):
             [result] = load([write_jsonl(folder / f"epochs_{name}.jsonl", documents)], target).files
             landed[name], duplicates[name] = result.rows_written, result.rows_duplicate
         report = dbt(target, "build", **build)
-        assert report.success, failure_messages(report) or report.error
+        assert report.success, failures(report) or report.error
         stages[name] = (snapshot(target), snapshot(target, STAGING, "staging"))
 
     first, changed = batch_first(), batch_changed()

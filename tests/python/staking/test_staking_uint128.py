@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from staking.staking_helpers import U128_MAX, compile_inline
+from staking.staking_helpers import U128_MAX
+from warehouse_testing import compile_inline
 
 from warehouse.loaders.amounts import AmountError, parse_u128
 from warehouse.loaders.targets import open_warehouse
@@ -14,13 +15,13 @@ from warehouse.loaders.targets import open_warehouse
 # Each amount arrives as the value "v" of a JSON document, as in an epoch payload.
 AMOUNT_SQL = (
     "select {{ uint128_from_text('amount_text') }} as amount "
-    "from (select {{ staking_json_text(staking_json('doc'), ['v']) }} as amount_text from documents) as extracted"
+    "from (select {{ json_text(json_parse('doc'), ['v']) }} as amount_text from documents) as extracted"
 )
 SUM_SQL = "select {{ uint128_sum('amount') }} as total from amounts"
 TEXT_SQL = "select {{ uint128_to_text('amount') }} as amount_text from amounts"
 INTEGER_SQL = (
     "select {{ staking_integer('value_text') }} as value "
-    "from (select {{ staking_json_text(staking_json('doc'), ['v']) }} as value_text from documents) as extracted"
+    "from (select {{ json_text(json_parse('doc'), ['v']) }} as value_text from documents) as extracted"
 )
 
 EXACT = [

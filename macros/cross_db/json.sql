@@ -1,0 +1,162 @@
+{#- JSON access for every model, one dispatch macro per engine difference. Both engines give a number's
+    literal token as text, so integers of any size (2^64 … 2^128−1) come out digit for digit and a float literal stays
+    a float literal (which the amount macro then refuses): DuckDB's JSON extraction keeps integer tokens
+    verbatim; on PostgreSQL the documents are read as `json` (verbatim text), not `jsonb`, which would
+    rewrite `1e5` as `100000`. Paths are lists of object keys (strings) and array indexes (integers). -#}
+
+{#- A text expression parsed as JSON (`json` on both engines; see above why not PostgreSQL's jsonb). -#}
+{% macro json_parse(text) -%}
+    {{ return(adapter.dispatch('json_parse', 'warehouse')(text)) }}
+{%- endmacro %}
+
+{% macro default__json_parse(text) -%}cast({{ text }} as json){%- endmacro %}
+
+
+{#- An integer field (ids, block numbers, the tax) from its JSON text, strictly: DuckDB's cast would
+    round `1.5` to 2 and read `1e5`, so anything but an optional sign and digits raises there;
+    PostgreSQL's cast is already that strict. -#}
+{% macro staking_integer(text, type='bigint') -%}
+    {{ return(adapter.dispatch('staking_integer', 'warehouse')(text, type)) }}
+{%- endmacro %}
+
+{% macro default__staking_integer(text, type='bigint') -%}cast({{ text }} as {{ type }}){%- endmacro %}
+
+{% macro duckdb__staking_integer(text, type='bigint') -%}
+    case
+        when ({{ text }}) is null then null
+        when regexp_full_match({{ text }}, '\s*-?[0-9]+\s*') then cast({{ text }} as {{ type }})
+        else error('not an integer: ' || ({{ text }}))
+    end
+{%- endmacro %}
+
+
+{#- The text of the scalar at `path` of `json` (JSON text or a JSON value): a string's content, a number's
+    literal digits (never through a float), NULL when absent or JSON null. An empty path means the value
+    itself. -#}
+{% macro json_text(json, path=[]) -%}
+    {{ return(adapter.dispatch('json_text', 'warehouse')(json, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_text(json, path=[]) -%}({{ json }} ->> '{{ json_path_duckdb(path) }}'){%- endmacro %}
+
+{% macro postgres__json_text(json, path=[]) -%}(cast({{ json }} as json) #>> '{{ json_path_postgres(path) }}'){%- endmacro %}
+
+
+{#- A SELECT with one row per element of the JSON array at `path` of `json`, for every row of `relation`:
+    the `columns` of the row, and the element (JSON) as `value_alias`. No rows for a row whose array is
+    absent. DuckDB unnests the extracted list in the select list (a lateral `json_each` is ~30x slower
+    there); PostgreSQL uses a lateral `json_array_elements`. -#}
+{% macro json_array_rows(relation, columns, json, path, value_alias) -%}
+    {{ return(adapter.dispatch('json_array_rows', 'warehouse')(relation, columns, json, path, value_alias)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_array_rows(relation, columns, json, path, value_alias) -%}
+    select
+        {% for column in columns %}{{ column }},
+        {% endfor %}unnest(json_extract({{ json }}, '{{ json_path_duckdb(path) }}[*]')) as {{ value_alias }}
+    from {{ relation }}
+{%- endmacro %}
+
+{% macro postgres__json_array_rows(relation, columns, json, path, value_alias) -%}
+    select
+        {% for column in columns %}{{ relation }}.{{ column }},
+        {% endfor %}element.value as {{ value_alias }}
+    from {{ relation }},
+        json_array_elements({{ json }} #> '{{ json_path_postgres(path) }}') as element(value)
+{%- endmacro %}
+
+
+{#- A SELECT with one row per member of the JSON object at `path` of `json`, for every row of `relation`:
+    the `columns`, the member's name (text) as `key_alias` and its value (JSON) as `value_alias`. DuckDB
+    reads the object as a MAP(VARCHAR, JSON) and unnests its entries; PostgreSQL a lateral `json_each`. -#}
+{% macro json_object_rows(relation, columns, json, path, key_alias, value_alias) -%}
+    {{ return(adapter.dispatch('json_object_rows', 'warehouse')(relation, columns, json, path, key_alias, value_alias)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_object_rows(relation, columns, json, path, key_alias, value_alias) -%}
+    select
+        {% for column in columns %}{{ column }},
+        {% endfor %}struct_extract(member, 'key') as {{ key_alias }},
+        struct_extract(member, 'value') as {{ value_alias }}
+    from (
+        select
+            {% for column in columns %}{{ column }},
+            {% endfor %}unnest(map_entries(json_transform(
+                {{ json }} -> '{{ json_path_duckdb(path) }}', '"MAP(VARCHAR, JSON)"'
+            ))) as member
+        from {{ relation }}
+    ) as members
+{%- endmacro %}
+
+{% macro postgres__json_object_rows(relation, columns, json, path, key_alias, value_alias) -%}
+    select
+        {% for column in columns %}{{ relation }}.{{ column }},
+        {% endfor %}member.key as {{ key_alias }},
+        member.value as {{ value_alias }}
+    from {{ relation }},
+        json_each({{ json }} #> '{{ json_path_postgres(path) }}') as member(key, value)
+{%- endmacro %}
+
+
+{#- Aggregate: a JSON object {key: value} over the group's rows (any number), keys in `order_by` order;
+    NULL for an empty group. DuckDB's json_group_object takes no ORDER BY, so it is built from ordered
+    lists; PostgreSQL json_object_agg. The result is the JSON type of `json_parse`. -#}
+{% macro json_object_agg(key, value, order_by) -%}
+    {{ return(adapter.dispatch('json_object_agg', 'warehouse')(key, value, order_by)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_object_agg(key, value, order_by) -%}
+    to_json(map(list({{ key }} order by {{ order_by }}), list({{ value }} order by {{ order_by }})))
+{%- endmacro %}
+
+{% macro postgres__json_object_agg(key, value, order_by) -%}
+    json_object_agg({{ key }}, {{ value }} order by {{ order_by }})
+{%- endmacro %}
+
+
+{#- Path spellings (internal). -#}
+{% macro json_path_duckdb(path) -%}
+    {%- set parts = ['$'] -%}
+    {%- for step in path -%}
+        {%- if step is number -%}{%- do parts.append('[' ~ step ~ ']') -%}
+        {%- else -%}{%- do parts.append('."' ~ step ~ '"') -%}{%- endif -%}
+    {%- endfor -%}
+    {{- parts | join('') -}}
+{%- endmacro %}
+
+{% macro json_path_postgres(path) -%}
+    {{- '{' ~ (path | map('string') | join(',')) ~ '}' -}}
+{%- endmacro %}
+
+
+{#- The number of members of the JSON object `json`. -#}
+{% macro json_object_size(json) -%}
+    {{ return(adapter.dispatch('json_object_size', 'warehouse')(json)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_object_size(json) -%}len(json_keys({{ json }})){%- endmacro %}
+
+{% macro postgres__json_object_size(json) -%}(select count(*) from json_object_keys({{ json }})){%- endmacro %}
+
+
+{#- A FROM-clause fragment (use after a FROM item) joining one row per element of the array at object key
+    `key` of `expr` (JSON text or a JSON value), as the JSON value `alias`; no row when the key is missing
+    or not an array. -#}
+{% macro json_array_join(expr, key, alias) -%}
+    {{ return(adapter.dispatch('json_array_join', 'warehouse')(expr, key, alias)) }}
+{%- endmacro %}
+
+{% macro default__json_array_join(expr, key, alias) -%}
+    cross join lateral json_array_elements(cast({{ expr }} as json) -> '{{ key }}') as {{ alias }}_rows({{ alias }})
+{%- endmacro %}
+
+{% macro duckdb__json_array_join(expr, key, alias) -%}
+    cross join unnest(json_extract({{ expr }}, '$.{{ key }}[*]')) as {{ alias }}_rows({{ alias }})
+{%- endmacro %}
+
+{% macro postgres__json_array_join(expr, key, alias) -%}
+    cross join lateral json_array_elements(
+        case when json_typeof(cast({{ expr }} as json) -> '{{ key }}') = 'array'
+             then cast({{ expr }} as json) -> '{{ key }}' else cast('[]' as json) end
+    ) as {{ alias }}_rows({{ alias }})
+{%- endmacro %}
