@@ -1,4 +1,7 @@
-"""`warehouse build`: dbt build through dbt's programmatic runner, against a chosen target."""
+"""`warehouse build`: dbt build through dbt's programmatic runner, against a chosen target.
+
+On PostgreSQL (no Python models in dbt-postgres) the build is dbt upstream of the Python models, the Python
+models run by warehouse.python_steps, then dbt downstream: one call, the same selection as dbt's."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ class NodeResult:
     status: str
     seconds: float
     message: str | None = None
+    unique_id: str | None = None
 
 
 @dataclass
@@ -47,8 +51,9 @@ def dbt_args(command: str, target: Target, *extra: str) -> list[str]:
     return [command, "--project-dir", root, "--profiles-dir", root, "--target", target.name, *extra]
 
 
-def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> BuildReport:
-    """Runs one dbt command in-process with the target's connection settings; returns per-node results."""
+def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False, manifest=None) -> BuildReport:
+    """Runs one dbt command in-process with the target's connection settings; returns per-node results.
+    `manifest`: an already parsed project (dbt then skips parsing)."""
     from dbt.cli.main import dbtRunner
 
     if target.is_postgres:
@@ -59,13 +64,18 @@ def run_dbt(command: str, target: Target, *extra: str, quiet: bool = False) -> B
     if quiet:
         args = ["--quiet", *args]
     with _environment(target.dbt_env()):
-        result = dbtRunner().invoke(args)
+        result = dbtRunner(manifest=manifest).invoke(args)
     nodes = []
     for item in getattr(result.result, "results", None) or []:
         node = item.node
         nodes.append(
             NodeResult(
-                node.name, str(node.resource_type), str(item.status), float(item.execution_time or 0), item.message
+                node.name,
+                str(node.resource_type),
+                str(item.status),
+                float(item.execution_time or 0),
+                item.message,
+                node.unique_id,
             )
         )
     error = None if result.success else (str(result.exception) if result.exception else "dbt reported failures")
@@ -86,4 +96,8 @@ def build(
         extra += ["--select", selector]
     for selector in exclude or []:
         extra += ["--exclude", selector]
+    if target.is_postgres:
+        from warehouse.python_steps.build import build_in_phases
+
+        return build_in_phases(target, extra, quiet=quiet)
     return run_dbt("build", target, *extra, quiet=quiet)

@@ -34,9 +34,7 @@ def lookup(dictionary: pa.Array, keys: pa.Array | pa.ChunkedArray, values: np.nd
     """Array aligned with `dictionary`: `values[i]` where `keys[i]` equals the entry, else `default`."""
     result = np.full(len(dictionary), default, dtype=np.float64)
     if len(keys):
-        positions = pc.index_in(_combined(keys).cast(pa.string()), value_set=dictionary).to_numpy(
-            zero_copy_only=False
-        )
+        positions = pc.index_in(_combined(keys).cast(pa.string()), value_set=dictionary).to_numpy(zero_copy_only=False)
         values = np.asarray(values, dtype=np.float64)
         found = ~np.isnan(positions.astype(np.float64))
         result[positions[found].astype(np.int64)] = values[found]
