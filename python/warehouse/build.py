@@ -5,6 +5,7 @@ models run by warehouse.python_steps, then dbt downstream: one call, the same se
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -88,16 +89,17 @@ def build(
     select: list[str] | None = None,
     quiet: bool = False,
     exclude: list[str] | None = None,
+    vars: dict | None = None,
 ) -> BuildReport:
-    extra: list[str] = []
-    if full_refresh:
-        extra.append("--full-refresh")
+    selection: list[str] = []
     for selector in select or []:
-        extra += ["--select", selector]
+        selection += ["--select", selector]
     for selector in exclude or []:
-        extra += ["--exclude", selector]
+        selection += ["--exclude", selector]
+    settings = ["--vars", json.dumps(vars)] if vars else []
     if target.is_postgres:
         from warehouse.python_steps.build import build_in_phases
 
-        return build_in_phases(target, extra, quiet=quiet)
-    return run_dbt("build", target, *extra, quiet=quiet)
+        return build_in_phases(target, full_refresh, selection, settings, quiet=quiet)
+    flags = ["--full-refresh"] if full_refresh else []
+    return run_dbt("build", target, *flags, *selection, *settings, quiet=quiet)

@@ -21,30 +21,31 @@ def _invoker(target: Target, manifest):
     return invoke
 
 
-def parse(target: Target):
-    """The project's manifest for this target (relation names, configs, lineage)."""
+def parse(target: Target, settings: list[str]):
+    """The project's manifest for this target and vars (relation names, configs, lineage)."""
     from dbt.cli.main import dbtRunner
 
     with _environment(target.dbt_env()):
-        result = dbtRunner().invoke(["--quiet", *dbt_args("parse", target)])
+        result = dbtRunner().invoke(["--quiet", *dbt_args("parse", target, *settings)])
     if not result.success:
         raise RuntimeError(f"dbt could not parse the project: {result.exception}")
     return result.result
 
 
-def build_in_phases(target: Target, extra: list[str], quiet: bool = False) -> BuildReport:
-    """`dbt build` with `extra` (--full-refresh, --select, --exclude) on a target whose adapter cannot run the
-    Python models: dbt runs the SQL nodes, warehouse.python_steps the Python ones, in dependency order."""
+def build_in_phases(
+    target: Target, full_refresh: bool, selection: list[str], settings: list[str], quiet: bool = False
+) -> BuildReport:
+    """`dbt build [--full-refresh] <selection> <settings>` on a target whose adapter cannot run the Python
+    models: dbt runs the SQL nodes, warehouse.python_steps the Python ones, in dependency order. `selection`:
+    --select/--exclude arguments; `settings`: --vars."""
     from warehouse.loaders.targets import ensure_database
     from warehouse.python_steps.engine import PostgresEngine
 
     ensure_database(target)
-    full_refresh = "--full-refresh" in extra
-    selection = [arg for arg in extra if arg != "--full-refresh"]
-    flags = ["--full-refresh"] if full_refresh else []
+    flags = ["--full-refresh", *settings] if full_refresh else settings
     try:
-        manifest = parse(target)
-        selected = runner.selected_nodes(_invoker(target, manifest), selection)
+        manifest = parse(target, settings)
+        selected = runner.selected_nodes(_invoker(target, manifest), [*selection, *settings])
     except RuntimeError as error:
         return BuildReport(success=False, error=str(error))
     python = runner.python_models(manifest)
