@@ -15,6 +15,17 @@ from landing import query
 COMPARED_SCHEMAS = ("marts", "ops")
 
 
+def build_time_columns() -> set[str]:
+    """Columns that hold when a build ran, not data (the project's own list, var
+    payload_version_build_time_columns): they differ between any two builds."""
+    import yaml
+
+    from warehouse.settings import project_root
+
+    project = yaml.safe_load((project_root() / "dbt_project.yml").read_text())
+    return set(project["vars"]["payload_version_build_time_columns"])
+
+
 def tables(target: Target, schemas=COMPARED_SCHEMAS) -> list[str]:
     listed = ", ".join(f"'{schema}'" for schema in schemas)
     rows = query(
@@ -51,11 +62,14 @@ def snapshot(target: Target, relation: str) -> tuple[list[str], list[tuple]]:
     ]
     rows = [tuple(_value(value) for value in row) for row in query(target, f"select * from {relation}")]
 
+    keyed = [index for index, column in enumerate(columns) if column not in build_time_columns()]
+
     def order(row):
-        exact = [
-            (value is None, repr(type(value).__name__), str(value)) for value in row if not isinstance(value, float)
+        values = [row[index] for index in keyed]
+        exact = [(value is None, type(value).__name__, str(value)) for value in values if not isinstance(value, float)]
+        floats = [
+            round(value, 6) if math.isfinite(value) else str(value) for value in values if isinstance(value, float)
         ]
-        floats = [round(value, 6) if math.isfinite(value) else str(value) for value in row if isinstance(value, float)]
         return exact, floats
 
     return columns, sorted(rows, key=order)
@@ -88,6 +102,7 @@ def differences(left: dict, right: dict, labels: tuple[str, str] = ("left", "rig
     """Every difference between two sets of snapshots (columns, row counts, values), at most `limit` values
     per table."""
     found = []
+    skipped = build_time_columns()
     for relation in sorted(set(left) | set(right)):
         if relation not in left or relation not in right:
             found.append(f"{relation}: only in {labels[0] if relation in left else labels[1]}")
@@ -102,7 +117,7 @@ def differences(left: dict, right: dict, labels: tuple[str, str] = ("left", "rig
         shown = 0
         for row, other in zip(rows, other_rows, strict=True):
             for column, a, b in zip(columns, row, other, strict=True):
-                if not _same(a, b) and shown < limit:
+                if column not in skipped and not _same(a, b) and shown < limit:
                     found.append(f"{relation}.{column}: {a!r} ({labels[0]}) vs {b!r} ({labels[1]})")
                     shown += 1
     return found

@@ -42,7 +42,8 @@ def test_small_on_postgres_equals_duckdb_full_incremental_and_refreshed(tmp_path
     assert {"marts.nft_scores", "marts.nft_leaderboard", "marts.user_calibration", "ops.pipeline_dirty_nfts",
             "marts.operator_share_prices", "marts.clan_members", "marts.feed_projects"} <= set(relations)  # fmt: skip
     assert scalar(postgres_target, "select count(*) from marts.nft_scores") > 1000
-    assert differences(snapshots(duckdb_target, relations), snapshots(postgres_target, relations), ENGINES) == []
+    found = differences(snapshots(duckdb_target, relations), snapshots(postgres_target, relations), ENGINES)
+    assert not found, "\n".join(found)
 
     for target in (duckdb_target, postgres_target):
         load([delta], target)
@@ -52,9 +53,11 @@ def test_small_on_postgres_equals_duckdb_full_incremental_and_refreshed(tmp_path
         == scalar(duckdb_target, "select count(*) from intermediate.int_votes_rated")
         > 50_000
     )
-    assert differences(snapshots(duckdb_target, relations), snapshots(postgres_target, relations), ENGINES) == []
+    found = differences(snapshots(duckdb_target, relations), snapshots(postgres_target, relations), ENGINES)
+    assert not found, "\n".join(found)
 
     incremental = snapshots(postgres_target, relations)
     _built(postgres_target, full_refresh=True)
     refreshed = snapshots(postgres_target, relations)
-    assert differences(incremental, refreshed, ("incremental", "full refresh")) == []
+    found = differences(incremental, refreshed, ("incremental", "full refresh"))
+    assert not found, "\n".join(found)
