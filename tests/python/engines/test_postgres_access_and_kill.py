@@ -91,20 +91,21 @@ def test_an_analyst_reads_marts_and_ops_and_nothing_upstream(built, analyst_role
         admin.close()
 
 
-def _step_table(target) -> tuple:
-    return tuple(
-        query(
-            target, "select count(*), sum(event_seq), sum(winner_mu), max(voter_beta) from intermediate.int_votes_rated"
-        )[0]
+def _step_tables(target) -> tuple:
+    votes = "select count(*), sum(event_seq), sum(winner_mu), max(voter_beta) from intermediate.int_votes_rated"
+    sliders = (
+        "select count(*), sum(event_seq), sum(slider_z), max(user_n_sliders) from intermediate.int_sliders_calibrated"
     )
+    return tuple(query(target, votes)[0]), tuple(query(target, sliders)[0])
 
 
 def test_a_build_killed_in_a_python_step_leaves_its_table_and_the_rerun_completes(built, tmp_path):
     target, world = built
     generate_delta(world, tmp_path / "delta", events=2_000)
     load([tmp_path / "delta"], target)
-    before = _step_table(target)
-    command = [sys.executable, "-m", "warehouse.cli", "build", "--target", "postgres", "--select", "int_votes_rated"]
+    before = _step_tables(target)
+    steps = ["int_sliders_calibrated", "int_votes_rated"]  # with their tests (one checks both steps)
+    command = [sys.executable, "-m", "warehouse.cli", "build", "--target", "postgres", "--select", *steps]
     env = {**os.environ, **target.dbt_env(), FAULT_ENV: "pause-before-commit"}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -118,9 +119,11 @@ def test_a_build_killed_in_a_python_step_leaves_its_table_and_the_rerun_complete
     finally:
         if process.poll() is None:
             process.kill()
-    assert _step_table(target) == before
-    report = build(target, select=["int_votes_rated"], quiet=True)
+    assert _step_tables(target) == before
+    report = build(target, select=steps, quiet=True)
     assert report.success, report.error
-    after = _step_table(target)
-    assert after[0] > before[0] and after[1] > before[1]
-    assert after[0] == scalar(target, "select count(*) from staging.stg_community__votes")
+    after = _step_tables(target)
+    for (rows, seqs, *_), (rows_before, seqs_before, *_) in zip(after, before, strict=True):
+        assert rows > rows_before and seqs > seqs_before
+    assert after[0][0] == scalar(target, "select count(*) from staging.stg_community__votes")
+    assert after[1][0] == scalar(target, "select count(*) from staging.stg_community__sliders")
