@@ -37,12 +37,16 @@ class StepEngine(Protocol):
         """Rows whose `key` column is one of `keys` (any order)."""
         ...
 
-    def replace(self, relation: str, data: pa.Table, grants: dict[str, list[str]] | None = None) -> None:
-        """Atomically makes `relation` a table holding exactly `data` (created, or replaced)."""
+    def replace(
+        self, relation: str, data: pa.Table, grants: dict[str, list[str]] | None = None, key: str | None = None
+    ) -> None:
+        """Atomically makes `relation` a table holding exactly `data` (created, or replaced); `key`: its unique
+        key, which later merges look rows up by."""
         ...
 
     def merge(self, relation: str, data: pa.Table, unique_key: str, grants: dict[str, list[str]] | None = None) -> None:
-        """Atomically deletes the rows of `relation` whose `unique_key` is in `data`, then inserts `data`."""
+        """Atomically deletes the rows of `relation` whose `unique_key` is in `data`, then inserts `data` (no
+        key: appends)."""
         ...
 
 
@@ -128,19 +132,16 @@ class DuckDBEngine:
         finally:
             self.con.unregister(_ROWS)
 
-    def replace(self, relation: str, data: pa.Table, grants=None) -> None:
+    def replace(self, relation: str, data: pa.Table, grants=None, key=None) -> None:
         self._write([f"create or replace table {_quoted(relation)} as select * from {_ROWS}"], data)
 
     def merge(self, relation: str, data: pa.Table, unique_key: str, grants=None) -> None:
         target = _quoted(relation)
         names = ", ".join(data.column_names)
-        self._write(
-            [
-                f"delete from {target} where {unique_key} in (select {unique_key} from {_ROWS})",
-                f"insert into {target} ({names}) select {names} from {_ROWS}",
-            ],
-            data,
+        delete = (
+            [f"delete from {target} where {unique_key} in (select {unique_key} from {_ROWS})"] if unique_key else []
         )
+        self._write([*delete, f"insert into {target} ({names}) select {names} from {_ROWS}"], data)
 
 
 # PostgreSQL type OIDs (pg_type) and the Arrow types they are read as; numeric stays text, exact.
@@ -282,9 +283,9 @@ class PostgresEngine:
         finally:
             self.con.autocommit = True
 
-    def replace(self, relation: str, data: pa.Table, grants=None) -> None:
+    def replace(self, relation: str, data: pa.Table, grants=None, key=None) -> None:
         target = _quoted(relation)
-        _, schema, _ = split_relation(relation)
+        _, schema, name = split_relation(relation)
         columns = ", ".join(f'"{field.name}" {_pg_type(field.type)}' for field in data.schema)
 
         def work(cur):
@@ -292,6 +293,9 @@ class PostgresEngine:
             cur.execute(f"drop table if exists {target} cascade")
             cur.execute(f"create table {target} ({columns})")
             self._copy_in(cur, target, data)
+            if key:  # merges delete by it, and dbt's tests join on it: an index, not a scan of the history
+                cur.execute(f'create unique index "{name}__{key}" on {target} ("{key}")')
+            cur.execute(f"analyze {target}")  # a fresh table has no statistics: plans would assume a few rows
             for statement in self._grant_statements(target, grants):
                 cur.execute(statement)
             _pause_if_asked()
@@ -305,8 +309,10 @@ class PostgresEngine:
         def work(cur):
             cur.execute(f"create temporary table {_ROWS} (like {target}) on commit drop")
             self._copy_in(cur, _ROWS, data)
-            cur.execute(f"delete from {target} t using {_ROWS} n where t.{unique_key} = n.{unique_key}")
+            if unique_key:  # else: append
+                cur.execute(f"delete from {target} t using {_ROWS} n where t.{unique_key} = n.{unique_key}")
             cur.execute(f"insert into {target} ({names}) select {names} from {_ROWS}")
+            cur.execute(f"analyze {target}")
             for statement in self._grant_statements(target, grants):
                 cur.execute(statement)
             _pause_if_asked()

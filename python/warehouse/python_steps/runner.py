@@ -160,9 +160,6 @@ def run_python_model(node, manifest, engine: StepEngine, project_root: Path, ful
     incremental = materialized == "incremental" and not refresh and engine.exists(node.relation_name)
     result = _as_arrow(_load_model(project_root, node)(ModelContext(node, manifest, incremental), engine))
     grants = dict(config.grants or {})
-    if not incremental:
-        engine.replace(node.relation_name, result, grants=grants)
-        return "success", f"table of {result.num_rows} rows"
     if config.incremental_strategy not in (None, "delete+insert", "merge", "append"):
         raise ValueError(f"{node.name}: incremental_strategy {config.incremental_strategy!r} is not supported")
     key = config.unique_key
@@ -172,6 +169,9 @@ def run_python_model(node, manifest, engine: StepEngine, project_root: Path, ful
         if len(key) != 1:
             raise ValueError(f"{node.name}: a unique_key of several columns is not supported")
         key = key[0]
+    if not incremental:
+        engine.replace(node.relation_name, result, grants=grants, key=key if materialized == "incremental" else None)
+        return "success", f"table of {result.num_rows} rows"
     engine.merge(node.relation_name, result, key, grants=grants)
     return "success", f"{result.num_rows} rows merged"
 
