@@ -26,6 +26,27 @@ def build_time_columns() -> set[str]:
     return set(project["vars"]["payload_version_build_time_columns"])
 
 
+#: Columns that record when and by which run rows landed or were published, per relation ("*": every one).
+#: Two warehouses loaded at different moments differ there by design; every other column is compared.
+#: ops.payload_versions hashes each mart's rows (load times included) and its column types (engine names);
+#: ops.ingestion_health also holds each load's phase timings (columns *_ms).
+RUN_DEPENDENT = {
+    "*": {"published_at", "newest_loaded_at", "clan_latest_loaded_at", "newest_data_at"},
+    "ops.ingestion_health": {"run_id", "started_at", "finished_at"},
+    "ops.payload_versions": {"payload_version", "schema_hash"},
+}
+
+
+def compared_columns(relation: str, columns: list[str]) -> list[int]:
+    skipped = build_time_columns() | RUN_DEPENDENT["*"] | RUN_DEPENDENT.get(relation, set())
+    timings = relation == "ops.ingestion_health"
+    return [
+        index
+        for index, column in enumerate(columns)
+        if column not in skipped and not (timings and column.endswith("_ms"))
+    ]
+
+
 def tables(target: Target, schemas=COMPARED_SCHEMAS) -> list[str]:
     listed = ", ".join(f"'{schema}'" for schema in schemas)
     rows = query(
@@ -62,7 +83,7 @@ def snapshot(target: Target, relation: str) -> tuple[list[str], list[tuple]]:
     ]
     rows = [tuple(_value(value) for value in row) for row in query(target, f"select * from {relation}")]
 
-    keyed = [index for index, column in enumerate(columns) if column not in build_time_columns()]
+    keyed = compared_columns(relation, columns)
 
     def order(row):
         values = [row[index] for index in keyed]
@@ -102,7 +123,6 @@ def differences(left: dict, right: dict, labels: tuple[str, str] = ("left", "rig
     """Every difference between two sets of snapshots (columns, row counts, values), at most `limit` values
     per table."""
     found = []
-    skipped = build_time_columns()
     for relation in sorted(set(left) | set(right)):
         if relation not in left or relation not in right:
             found.append(f"{relation}: only in {labels[0] if relation in left else labels[1]}")
@@ -115,9 +135,12 @@ def differences(left: dict, right: dict, labels: tuple[str, str] = ("left", "rig
             found.append(f"{relation}: {len(rows)} rows vs {len(other_rows)}")
             continue
         shown = 0
+        compared = compared_columns(relation, columns)
         for row, other in zip(rows, other_rows, strict=True):
-            for column, a, b in zip(columns, row, other, strict=True):
-                if column not in skipped and not _same(a, b) and shown < limit:
-                    found.append(f"{relation}.{column}: {a!r} ({labels[0]}) vs {b!r} ({labels[1]})")
+            for index in compared:
+                if not _same(row[index], other[index]) and shown < limit:
+                    found.append(
+                        f"{relation}.{columns[index]}: {row[index]!r} ({labels[0]}) vs {other[index]!r} ({labels[1]})"
+                    )
                     shown += 1
     return found
