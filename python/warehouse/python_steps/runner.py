@@ -50,17 +50,36 @@ def python_depths(parents: dict[str, list[str]], python: set[str]) -> dict[str, 
     return depths
 
 
+def ancestors_of(nodes: set[str], parents: dict[str, list[str]]) -> set[str]:
+    found: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                stack.append(parent)
+    return found
+
+
 def plan(selected: Iterable[str], parents: dict[str, list[str]], python: set[str]) -> list[Phase]:
-    """The phases for `selected` nodes: dbt (depth 0), Python (depth 1), dbt (depth 1), Python (depth 2), …"""
+    """The phases for `selected` nodes: dbt (what the first Python models read), Python, dbt, Python, …, and
+    a last dbt phase with the rest. Nodes unrelated to the Python models run in that last phase, after every
+    model they might read without a ref (e.g. a node that inspects every mart), as in a single dbt build."""
     selected = set(selected)
     steps = selected & python
     depths = python_depths(parents, steps)
+    upstream = ancestors_of(steps, parents)
     top = max((depths.get(node, 0) for node in selected), default=0)
+
+    def level(node: str) -> int:
+        depth = depths.get(node, 0)
+        return top if depth == 0 and node not in upstream else depth
+
     phases = []
-    for level in range(top + 1):
-        if level:
-            phases.append(Phase("python", sorted(n for n in steps if depths[n] == level)))
-        phases.append(Phase("dbt", sorted(n for n in selected - steps if depths.get(n, 0) == level)))
+    for current in range(top + 1):
+        if current:
+            phases.append(Phase("python", sorted(n for n in steps if depths[n] == current)))
+        phases.append(Phase("dbt", sorted(n for n in selected - steps if level(n) == current)))
     return [phase for phase in phases if phase.nodes]
 
 
