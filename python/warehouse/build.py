@@ -28,6 +28,8 @@ class BuildReport:
     success: bool
     nodes: list[NodeResult] = field(default_factory=list)
     error: str | None = None
+    quality: object | None = None  # warehouse.quality.QualityRun, when the build ran the audit
+    publication: object | None = None  # warehouse.publish.PublishResult, when the audit passed
 
     def count(self, *statuses: str) -> int:
         return sum(1 for node in self.nodes if node.status in statuses)
@@ -89,8 +91,12 @@ def build(
     select: list[str] | None = None,
     quiet: bool = False,
     exclude: list[str] | None = None,
+    audit: bool = False,
     vars: dict | None = None,
 ) -> BuildReport:
+    """dbt build (on PostgreSQL in phases around the Python models: warehouse.python_steps); with `audit`,
+    then the expectation suites and — only when dbt and every error-level expectation passed — publication of
+    the marts for analysts (write, audit, publish: see publish.py). `vars`: dbt vars for every invocation."""
     selection: list[str] = []
     for selector in select or []:
         selection += ["--select", selector]
@@ -100,6 +106,41 @@ def build(
     if target.is_postgres:
         from warehouse.python_steps.build import build_in_phases
 
-        return build_in_phases(target, full_refresh, selection, settings, quiet=quiet)
-    flags = ["--full-refresh"] if full_refresh else []
-    return run_dbt("build", target, *flags, *selection, *settings, quiet=quiet)
+        report = build_in_phases(target, full_refresh, selection, settings, quiet=quiet)
+    else:
+        flags = ["--full-refresh"] if full_refresh else []
+        report = run_dbt("build", target, *flags, *selection, *settings, quiet=quiet)
+    if audit and report.success:
+        audit_and_publish(target, report)
+    return report
+
+
+def release_duckdb() -> None:
+    """Closes the DuckDB database dbt-duckdb keeps open in this process after a run, so the audit and the
+    publication can open the build file (DuckDB refuses a second configuration of an open file)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def audit_and_publish(target: Target, report: BuildReport) -> None:
+    from warehouse.publish import publish
+    from warehouse.quality import run_quality
+
+    if not target.is_postgres:
+        release_duckdb()
+    try:
+        report.quality = run_quality(target)
+    except Exception as error:  # a suite that cannot run: nothing is published
+        report.success = False
+        report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"
+        return
+    if report.quality.success:
+        report.publication = publish(target, audit=report.quality.to_json())
+    else:
+        report.success = False
+        report.error = "error-level expectations failed: the previous publication stays in place"

@@ -148,17 +148,23 @@ def build(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
     select: list[str] | None = typer.Option(None, "--select", "-s", help="dbt node selection."),
     exclude: list[str] | None = typer.Option(None, "--exclude", help="dbt nodes to leave out."),
+    audit: bool = typer.Option(
+        True, "--audit/--no-audit", help="After dbt: run the expectation suites and publish the marts if they pass."
+    ),
 ) -> None:
-    """Run `dbt build` (models, snapshots, seeds and tests) against the target."""
+    """Run `dbt build` (models, snapshots, seeds and tests), then audit and publish the marts."""
     from warehouse.build import build as run_build
 
     tgt = _target(target)
     console.print(f"building on {tgt.describe()}")
-    report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude)
+    report = run_build(tgt, full_refresh=full_refresh, select=select, exclude=exclude, audit=audit)
     console.print(
         f"{report.count('success', 'pass')} ok, {report.count('error', 'fail')} failed, "
         f"{report.count('warn')} warnings, {report.count('skipped')} skipped"
     )
+    _print_audit(report)
+    if report.quality is not None and not report.quality.success:
+        _fail(report.error, "the marts analysts read are unchanged; `warehouse quality` reruns the suites")
     if not report.success:
         failed = [n for n in report.nodes if n.status in ("error", "fail")]
         for node in failed:
@@ -166,15 +172,50 @@ def build(
         _fail(report.error or "build failed", "dbt's own log is in logs/dbt.log")
 
 
+def _print_audit(report) -> None:
+    from warehouse.quality.summary import print_summary
+
+    if report.quality is not None:
+        print_summary(console, report.quality)
+    if report.publication is not None:
+        pub = report.publication
+        console.print(f"published {len(pub.tables)} tables to {pub.location} ({pub.seconds:.1f} s)")
+
+
 @app.command()
 def quality(
-    layer: str | None = typer.Option(None, help="raw, staging or marts (default: all)."),
+    layer: list[str] | None = typer.Option(
+        None, "--layer", "-l", help="raw, staging, intermediate or marts; repeat for several (default: all)."
+    ),
     target: str | None = TargetOption,
 ) -> None:
-    """Run the Great Expectations suites and write the data-quality report."""
-    _fail(
-        "the Great Expectations suites are not part of the warehouse yet; `warehouse build` runs the dbt tests", code=3
-    )
+    """Run the Great Expectations suites and write the data-quality report (GX Data Docs)."""
+    from warehouse.quality.suites import LAYERS, SuiteError
+
+    tgt = _target(target)
+    unknown = [name for name in layer or [] if name not in LAYERS]
+    if unknown:
+        _fail(f"unknown layer {', '.join(unknown)}", f"choose from {', '.join(LAYERS)}", code=2)
+    try:
+        run = _run_quality(tgt, layer or None)
+    except SuiteError as error:
+        _fail(str(error), "fix the suite file in gx/suites/", code=2)
+    if not run.success:
+        raise typer.Exit(1)
+
+
+def _run_quality(tgt, layers: list[str] | None):
+    """Runs the suites with a status line, prints the one-screen summary; exits 1 when the warehouse is unreadable."""
+    from warehouse.quality import run_quality
+    from warehouse.quality.summary import print_summary
+
+    try:
+        with console.status(f"running the expectation suites on {tgt.describe()}"):
+            run = run_quality(tgt, layers)
+    except Exception as error:  # no warehouse yet, a server that is down, ...
+        _fail(f"cannot run the expectation suites: {error}", f"target: {tgt.describe()}; run `warehouse build` first")
+    print_summary(console, run)
+    return run
 
 
 @app.command()
@@ -197,6 +238,7 @@ def status(target: str | None = TargetOption) -> None:
     for row in loads:
         runs.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
     console.print(runs)
+    _print_publication(tgt)
     if alerts is None:
         console.print("[dim]no ingestion alerts yet: run `warehouse build`[/]")
     else:
@@ -211,6 +253,32 @@ def status(target: str | None = TargetOption) -> None:
                 style="red" if severity == "critical" else "",
             )
         console.print(table)
+
+
+def _print_publication(tgt) -> None:
+    """What analysts read (published when, from which dbt invocation) and what the last audit found."""
+    from warehouse.publish import last_publication
+    from warehouse.quality.runner import last_audit
+
+    publication = last_publication(tgt)
+    if publication is None:
+        console.print("[dim]nothing published yet: `warehouse build` publishes the marts after a passing audit[/]")
+    else:
+        console.print(
+            f"published: {publication['n_tables']} tables at {publication['published_at']:%Y-%m-%d %H:%M:%S} UTC "
+            f"to {publication['location']} (dbt invocation {publication['invocation_id']})"
+        )
+    audit = last_audit(tgt)
+    if audit is None:
+        console.print("[dim]no audit yet: run `warehouse quality`[/]")
+        return
+    failed = [f for suite in audit["suites"] for f in suite["failed"]]
+    errors = sum(1 for f in failed if f["severity"] == "error")
+    verdict = "[green]passed[/]" if audit["success"] else f"[red]failed ({errors} error-level)[/]"
+    console.print(
+        f"last audit: {verdict} at {audit['started_at']}, {len(audit['suites'])} suites, "
+        f"{len(failed) - errors} warnings; report {audit['report_path']}"
+    )
 
 
 @app.command()
@@ -269,9 +337,22 @@ def demo(
     console.print(f"{result.count('success', 'pass')} nodes ok, {result.count('error', 'fail')} failed")
     if not result.success:
         _fail(result.error or "build failed", "see logs/dbt.log")
+    console.rule("4. quality and publication")
+    from warehouse.build import audit_and_publish
+
+    audit_and_publish(tgt, result)
+    _print_audit(result)
+    if not result.success:
+        _fail(result.error, f"the data-quality report is {result.quality.report_path}")
     console.rule("done")
     console.print(f"warehouse: {tgt.describe()}")
-    console.print("query it: duckdb " + str(tgt.duckdb_path) if not tgt.is_postgres else "query it with psql")
+    console.print(f"data-quality report: {result.quality.report_path}")
+    console.print(f"analysts read: {result.publication.location}")
+    if tgt.is_postgres:
+        console.print("query it with psql")
+    else:  # attached under another name: opened directly, `marts.duckdb` makes `marts.<table>` ambiguous
+        attach = f"attach '{result.publication.location}' as analytics (read_only); use analytics;"
+        console.print(f'query it: duckdb -c "{attach} select * from marts.nft_scores limit 5"')
     console.print("pipeline status: warehouse status")
 
 

@@ -1,0 +1,324 @@
+"""Write, audit, publish: what analysts read changes only after a build whose dbt tests and error-level
+expectations passed, and all at once.
+
+DuckDB — builds work in the build file (WAREHOUSE_DUCKDB_PATH). `publish` copies the `marts`, `ops` and
+`snapshots` schemas (every model under models/marts/ and every snapshot, as named in the dbt manifest) into a
+new file beside the analysts' file (WAREHOUSE_MARTS_PATH, default `marts.duckdb` beside the build file), as
+plain tables — views become tables, so nothing in the file is bound to a catalog name and it works under any
+name — with the dbt descriptions as table and column comments, then renames it over the old file. A reader
+sees the previous publication or the new one, never half of one, and never waits for a build: a connection
+opened before the rename keeps reading the file it opened.
+
+PostgreSQL — dbt builds `marts`, `ops` and `snapshots` in the build database (PGDATABASE) under the names of
+the dbt manifest, so everything that resolves relations from the manifest (the Python steps, the tests, the
+suites) is unchanged. Analysts read the publication database (WAREHOUSE_PG_MARTS_DATABASE, default
+`<PGDATABASE>_marts`) whose schemas carry the same names. `publish` streams every table into
+`<schema>__next` schemas there (COPY), then in one transaction drops the published schemas and renames the new
+ones into place: an analyst's query sees the previous publication or the new one. A build whose audit fails
+never calls `publish`, so the publication database keeps the previous marts.
+
+Each publication records itself in `ops.publication` of the published side: when, from which dbt
+invocation, how many tables, and the audit's summary. `warehouse status` reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from warehouse.settings import Target
+
+PUBLISHED_SCHEMAS = ("marts", "ops", "snapshots")
+PUBLICATION_TABLE = "publication"
+
+
+@dataclass
+class PublishedTable:
+    schema: str
+    name: str
+    description: str
+    columns: dict[str, str]  # column -> description
+
+
+@dataclass
+class PublishResult:
+    published_at: str
+    location: str  # the analysts' file, or postgres://…/<database>
+    tables: list[str]
+    invocation_id: str | None
+    seconds: float
+
+
+def marts_path(target: Target) -> Path:
+    """The analysts' DuckDB file: $WAREHOUSE_MARTS_PATH, else `marts.duckdb` beside the build file."""
+    configured = os.environ.get("WAREHOUSE_MARTS_PATH")
+    if configured:
+        path = Path(configured)
+        return path if path.is_absolute() else target.duckdb_path.parent / path
+    return target.duckdb_path.with_name("marts.duckdb")
+
+
+def marts_database(target: Target) -> str:
+    """The analysts' PostgreSQL database: $WAREHOUSE_PG_MARTS_DATABASE, else `<build database>_marts`."""
+    return os.environ.get("WAREHOUSE_PG_MARTS_DATABASE") or f"{target.pg_database}_marts"
+
+
+def published_tables(manifest: dict) -> list[PublishedTable]:
+    """Every model under models/marts/ and every snapshot, with its dbt descriptions."""
+    tables = []
+    for node in manifest["nodes"].values():
+        is_mart = node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+        if not (is_mart or node["resource_type"] == "snapshot"):
+            continue
+        if node["schema"] not in PUBLISHED_SCHEMAS:
+            continue
+        columns = {name: column.get("description") or "" for name, column in node.get("columns", {}).items()}
+        tables.append(PublishedTable(node["schema"], node.get("alias") or node["name"], node["description"], columns))
+    return sorted(tables, key=lambda t: (t.schema, t.name))
+
+
+def _manifest(target: Target) -> dict:
+    from warehouse.quality.runner import manifest_path
+
+    return json.loads(manifest_path(target).read_text())
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def publish(target: Target, audit: dict | None = None) -> PublishResult:
+    """Publish the audited marts, ops and snapshots for analysts (call only after a passing audit)."""
+    import time
+
+    started = time.perf_counter()
+    manifest = _manifest(target)
+    tables = published_tables(manifest)
+    invocation_id = manifest.get("metadata", {}).get("invocation_id")
+    published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    record = {
+        "published_at": published_at,
+        "invocation_id": invocation_id,
+        "n_tables": 0,
+        "audit": json.dumps(audit or {}),
+    }
+    if target.is_postgres:
+        location, names = _publish_postgres(target, tables, record)
+    else:
+        location, names = _publish_duckdb(target, tables, record)
+    return PublishResult(
+        published_at.isoformat(timespec="seconds"), location, names, invocation_id, time.perf_counter() - started
+    )
+
+
+def _publish_duckdb(target: Target, tables: list[PublishedTable], record: dict) -> tuple[str, list[str]]:
+    import duckdb
+
+    final = marts_path(target)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staged = final.with_name(f".{final.name}.{os.getpid()}.publishing")
+    for leftover in (staged, staged.with_name(staged.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    names = []
+    connection = duckdb.connect(str(staged))
+    try:
+        # fully qualified names: the new file's catalog may be called like one of its schemas ("marts")
+        new = _ident(connection.execute("select current_database()").fetchone()[0])
+        # attached under its own catalog name (the file's stem), which dbt's views in it refer to
+        build = _ident(target.duckdb_path.stem)
+        connection.execute(f"attach {_quote(str(target.duckdb_path))} as {build} (read_only)")
+        existing = {
+            (schema, name)
+            for schema, name in connection.execute(
+                "select table_schema, table_name from information_schema.tables where table_catalog = ?",
+                [target.duckdb_path.stem],
+            ).fetchall()
+        }
+        for schema in PUBLISHED_SCHEMAS:
+            connection.execute(f"create schema if not exists {new}.{_ident(schema)}")
+        for table in tables:
+            if (table.schema, table.name) not in existing:
+                continue  # not built in this warehouse (e.g. a model left out by --select)
+            relation = f"{new}.{_ident(table.schema)}.{_ident(table.name)}"
+            connection.execute(
+                f"create table {relation} as select * from {build}.{_ident(table.schema)}.{_ident(table.name)}"
+            )
+            connection.execute(f"comment on table {relation} is {_quote(table.description)}")
+            built_columns = {row[0] for row in connection.execute(f"describe {relation}").fetchall()}
+            for column, description in table.columns.items():
+                if column in built_columns and description:
+                    connection.execute(f"comment on column {relation}.{_ident(column)} is {_quote(description)}")
+            names.append(f"{table.schema}.{table.name}")
+        connection.execute(f"detach {build}")
+        record["n_tables"] = len(names)
+        _record_publication(connection, f"{new}.ops.{PUBLICATION_TABLE}", record)
+        connection.execute("checkpoint")
+    except BaseException:
+        connection.close()
+        staged.unlink(missing_ok=True)
+        raise
+    connection.close()
+    os.replace(staged, final)  # atomic on one file system: readers see the old file or the new one
+    return str(final), names
+
+
+def _record_publication(connection, relation: str, record: dict) -> None:
+    connection.execute(
+        f"create table {relation} (published_at timestamp, invocation_id varchar, n_tables integer, audit varchar)"
+    )
+    connection.execute(
+        f"insert into {relation} values (?, ?, ?, ?)",
+        [record["published_at"], record["invocation_id"], record["n_tables"], record["audit"]],
+    )
+    connection.execute(
+        f"comment on table {relation} is "
+        "'When these tables were published, from which dbt invocation, and what the audit found.'"
+    )
+
+
+def _publish_postgres(target: Target, tables: list[PublishedTable], record: dict) -> tuple[str, list[str]]:
+    import psycopg2
+
+    database = marts_database(target)
+    _ensure_database(target, database)
+    source = psycopg2.connect(target.pg_dsn())
+    sink = psycopg2.connect(target.pg_dsn(database))
+    names = []
+    try:
+        with source.cursor() as read, sink.cursor() as write:
+            for schema in PUBLISHED_SCHEMAS:
+                write.execute(f"drop schema if exists {_ident(schema + '__next')} cascade")
+                write.execute(f"create schema {_ident(schema + '__next')}")
+            for table in tables:
+                columns = _pg_columns(read, table.schema, table.name)
+                if not columns:
+                    continue
+                staged = f"{_ident(table.schema + '__next')}.{_ident(table.name)}"
+                write.execute(f"create table {staged} ({', '.join(f'{_ident(c)} {t}' for c, t in columns)})")
+                _copy(read, write, f"{_ident(table.schema)}.{_ident(table.name)}", staged)
+                write.execute(f"comment on table {staged} is {_quote(table.description)}")
+                for column, description in table.columns.items():
+                    if description and any(c == column for c, _ in columns):
+                        write.execute(f"comment on column {staged}.{_ident(column)} is {_quote(description)}")
+                names.append(f"{table.schema}.{table.name}")
+            record["n_tables"] = len(names)
+            write.execute(
+                f"create table ops__next.{PUBLICATION_TABLE} (published_at timestamp, invocation_id text, "
+                "n_tables integer, audit text)"
+            )
+            write.execute(
+                f"insert into ops__next.{PUBLICATION_TABLE} values (%s, %s, %s, %s)",
+                [record["published_at"], record["invocation_id"], record["n_tables"], record["audit"]],
+            )
+            sink.commit()
+            # the swap: one transaction, so an analyst sees the previous publication or this one
+            for schema in PUBLISHED_SCHEMAS:
+                write.execute(f"drop schema if exists {_ident(schema)} cascade")
+                write.execute(f"alter schema {_ident(schema + '__next')} rename to {_ident(schema)}")
+            _grant_analysts(write)
+            sink.commit()
+    finally:
+        source.close()
+        sink.close()
+    return f"postgres://{target.pg_host}:{target.pg_port}/{database}", names
+
+
+def _pg_columns(cursor, schema: str, table: str) -> list[tuple[str, str]]:
+    cursor.execute(
+        """
+        select a.attname, format_type(a.atttypid, a.atttypmod)
+        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped
+        order by a.attnum
+        """,
+        (schema, table),
+    )
+    return cursor.fetchall()
+
+
+def _copy(read, write, source: str, sink: str) -> None:
+    """Streams one relation between the databases through a temporary file (bounded memory)."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as buffer:
+        read.copy_expert(f"copy (select * from {source}) to stdout with (format binary)", buffer)
+        buffer.seek(0)
+        write.copy_expert(f"copy {sink} from stdin with (format binary)", buffer)
+
+
+def _grant_analysts(cursor) -> None:
+    """The analyst role the build creates (var analyst_role: WAREHOUSE_ANALYST_ROLE, default warehouse_analyst;
+    WAREHOUSE_PG_ANALYST_ROLE names another) reads the publication, when the server has it."""
+    role = os.environ.get("WAREHOUSE_PG_ANALYST_ROLE") or os.environ.get("WAREHOUSE_ANALYST_ROLE", "warehouse_analyst")
+    cursor.execute("select 1 from pg_roles where rolname = %s", (role,))
+    if not cursor.fetchone():
+        return
+    for schema in PUBLISHED_SCHEMAS:
+        cursor.execute(f"grant usage on schema {_ident(schema)} to {_ident(role)}")
+        cursor.execute(f"grant select on all tables in schema {_ident(schema)} to {_ident(role)}")
+
+
+def _ensure_database(target: Target, database: str) -> None:
+    import psycopg2
+
+    admin = psycopg2.connect(target.pg_dsn("postgres"))
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("select 1 from pg_database where datname = %s", (database,))
+            if not cursor.fetchone():
+                cursor.execute(f"create database {_ident(database)}")
+    finally:
+        admin.close()
+
+
+def open_published(path: Path):
+    """A read-only connection to a published file, attached as `published`: opened directly, a file named like
+    one of its schemas (the default `marts.duckdb`) makes `marts.t` ambiguous to DuckDB (catalog or schema)."""
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute(f"attach {_quote(str(path))} as published (read_only)")
+    connection.execute("use published")
+    return connection
+
+
+def last_publication(target: Target) -> dict | None:
+    """The newest row of ops.publication on the published side; None before the first publication."""
+    try:
+        if target.is_postgres:
+            import psycopg2
+
+            connection = psycopg2.connect(target.pg_dsn(marts_database(target)), connect_timeout=5)
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"select * from ops.{PUBLICATION_TABLE} order by published_at desc limit 1")
+                    row = cursor.fetchone()
+                    columns = [d[0] for d in cursor.description]
+            finally:
+                connection.close()
+            location = f"postgres://{target.pg_host}:{target.pg_port}/{marts_database(target)}"
+        else:
+            path = marts_path(target)
+            if not path.exists():
+                return None
+            connection = open_published(path)
+            try:
+                cursor = connection.execute(f"select * from ops.{PUBLICATION_TABLE} order by published_at desc limit 1")
+                row = cursor.fetchone()
+                columns = [d[0] for d in cursor.description]
+            finally:
+                connection.close()
+            location = str(path)
+    except Exception:  # no publication database or file yet
+        return None
+    if row is None:
+        return None
+    return dict(zip(columns, row, strict=True)) | {"location": location}

@@ -1,0 +1,125 @@
+"""Write, audit, publish on DuckDB: analysts read marts.duckdb, which a build replaces only after a passing
+audit, all at once, and which a reader can query while a build runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+from quality.quality_world import copy_duckdb
+
+from warehouse.build import build
+from warehouse.publish import last_publication, marts_path, open_published
+
+pytestmark = pytest.mark.slow
+
+
+def read_published(path) -> tuple:
+    connection = open_published(path)
+    try:
+        return connection.execute(
+            "select (select published_at from ops.publication), (select count(*) from marts.nft_scores), "
+            "(select sum(share_price) from marts.operator_share_prices)"
+        ).fetchone()
+    finally:
+        connection.close()
+
+
+def test_the_published_file_carries_the_dbt_descriptions_and_works_under_any_name(small_duckdb, tmp_path):
+    target, report = small_duckdb
+    renamed = tmp_path / "any-name.duckdb"
+    renamed.write_bytes(marts_path(target).read_bytes())
+    connection = duckdb.connect(str(renamed), read_only=True)  # opened directly, under its new name
+    try:
+        schemas = {row[0] for row in connection.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+        assert schemas == {"marts", "ops", "snapshots"}
+        assert connection.execute("select count(*) from duckdb_views() where not internal").fetchone()[0] == 0
+        comment = connection.execute(
+            "select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'nft_scores'"
+        ).fetchone()[0]
+        assert comment.startswith("What apps and analysts read")
+        column = connection.execute(
+            "select comment from duckdb_columns() where table_name = 'nft_scores' and column_name = 'poa_score'"
+        ).fetchone()[0]
+        assert column.startswith("Published POA score")
+        assert connection.execute("select count(*) from ops.pipeline_dirty_nfts").fetchone()[0] >= 0
+        assert connection.execute("select count(*) from marts.nft_scores").fetchone()[0] == 2000
+    finally:
+        connection.close()
+    assert len(report.publication.tables) >= 25
+
+
+def test_a_build_whose_audit_fails_leaves_what_analysts_read_unchanged(small_duckdb, tmp_path):
+    target = copy_duckdb(small_duckdb[0], tmp_path / "failing", with_publication=True)
+    published = marts_path(target)
+    before, inode = read_published(published), published.stat().st_ino
+    connection = duckdb.connect(str(target.duckdb_path))
+    # the next build finds a source that stopped delivering: its newest 5 days never arrived
+    connection.execute(
+        "delete from raw.fires where occurred_at > (select max(occurred_at) - interval 5 day from raw.fires)"
+    )
+    connection.close()
+    report = build(target, quiet=True, audit=True)
+    assert report.quality is not None and not report.quality.success, report.error
+    assert not report.success and report.publication is None
+    assert "previous publication stays in place" in report.error
+    assert published.stat().st_ino == inode and read_published(published) == before
+    assert last_publication(target)["published_at"] == before[0]
+    assert not list(published.parent.glob(".*publishing*"))
+
+
+READER = """
+import sys, time, pathlib, duckdb
+path, stop = sys.argv[1], pathlib.Path(sys.argv[2])
+def open_published(path):
+    connection = duckdb.connect()
+    connection.execute(f"attach '{path}' as published (read_only)")
+    connection.execute("use published")
+    return connection
+held = open_published(path)  # opened before the build, kept across the swap
+while True:
+    done = stop.exists()  # checked before the read: the last read starts after the build returned
+    try:
+        fresh = open_published(path)
+        published_at, n = fresh.execute(
+            "select (select published_at from ops.publication), (select count(*) from marts.nft_scores)"
+        ).fetchone()
+        fresh.close()
+        print("fresh", published_at, n, flush=True)
+        print("held", *held.execute(
+            "select (select published_at from ops.publication), (select count(*) from marts.nft_scores)"
+        ).fetchone(), flush=True)
+    except Exception as error:
+        print("error", str(error).replace("\\n", " "), flush=True)
+    if done:
+        break
+    time.sleep(0.2)
+"""
+
+
+def test_a_reader_queries_marts_duckdb_while_a_build_runs(small_duckdb, tmp_path):
+    """Another process reads marts.duckdb the whole time a build (with its publication) runs."""
+    target = copy_duckdb(small_duckdb[0], tmp_path / "reading", with_publication=True)
+    published = marts_path(target)
+    before = str(read_published(published)[0])
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published), str(stop)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        time.sleep(2)
+        report = build(target, quiet=True, audit=True)
+    finally:
+        stop.touch()
+        output = reader.communicate(timeout=60)[0].splitlines()
+    assert report.success and report.publication is not None, report.error
+    assert not [line for line in output if line.startswith("error")], output[:5]
+    fresh = [line.split(" ", 1)[1] for line in output if line.startswith("fresh")]
+    held = {line.split(" ", 1)[1] for line in output if line.startswith("held")}
+    assert len(fresh) >= 10
+    assert fresh[0].startswith(before) and fresh[0].endswith(" 2000")
+    assert not fresh[-1].startswith(before) and fresh[-1].endswith(" 2000")  # the new publication, all at once
+    assert held == {fresh[0]}  # the connection opened before the swap kept reading the previous file

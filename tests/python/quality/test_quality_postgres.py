@@ -1,0 +1,96 @@
+"""The suites on PostgreSQL through GX's SQL datasource, and publication there: a failed audit leaves the
+marts analysts read unchanged. The PostgreSQL warehouse here is built without the Python steps and what
+depends on them; their relations are reported missing (an error), everything else must pass."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from quality.quality_world import copy_postgres, drop_postgres, execute_postgres, fetch_postgres
+
+from warehouse.build import build
+from warehouse.publish import last_publication, marts_database, publish
+from warehouse.quality import run_quality
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+MISSING = "does not exist: build it first"
+
+
+def failures(run):
+    return {(s.name, r.asset, r.column): r for s, r in run.failures() if MISSING not in (r.detail or "")}
+
+
+def test_the_clean_small_warehouse_passes_on_postgres(small_postgres):
+    target, _ = small_postgres
+    run = run_quality(target)
+    assert failures(run) == {}, {k: (r.observed, r.detail) for k, r in failures(run).items()}
+    missing = {r.relation for _, r in run.failures()}
+    # only what the Python steps build (and what reads it) is missing
+    assert missing and all(r.startswith(("intermediate.", "marts.")) for r in missing), missing
+    assert "marts.operator_share_prices" not in missing and "raw.votes" not in missing
+    assert sum(r.success and not r.skipped for s in run.suites for r in s.results) >= 60
+
+
+@pytest.fixture(scope="module")
+def corrupted_postgres(small_postgres):
+    target = copy_postgres(small_postgres[0], f"warehouse_test_{uuid.uuid4().hex[:10]}")
+    try:
+        execute_postgres(
+            target,
+            "insert into marts.feed_projects select * from marts.feed_projects order by project_id limit 1",
+            "update marts.operator_share_prices set share_price = 0 where (domain_id, epoch, operator_id) = "
+            "(select domain_id, epoch, operator_id from marts.operator_share_prices order by 1, 2, 3 limit 1)",
+            "delete from marts.epoch_analytics where (domain_id, epoch) = "
+            "(select domain_id, epoch from marts.epoch_analytics order by 1, 2 limit 1)",
+            "delete from raw.fires where occurred_at > (select max(occurred_at) - interval '5 days' from raw.fires)",
+        )
+        yield target, run_quality(target, ["raw", "marts"])
+    finally:
+        drop_postgres(target, target.pg_database)
+
+
+def test_corruptions_fail_their_expectations_on_postgres(corrupted_postgres):
+    target, run = corrupted_postgres
+    failed = failures(run)
+    assert set(failed) == {
+        ("marts.discovery", "feed_projects", "project_id"),
+        ("marts.discovery", "staging_to_marts_balance", "projects_not_in_feed"),
+        ("marts.staking", "operator_share_prices", "share_price"),
+        ("marts.staking", "intermediate_to_marts_balance", "epochs_not_analysed"),
+        ("raw.ingestion", "freshness", "fires_lag_hours"),
+    }
+    duplicated = fetch_postgres(target, "select min(project_id) from marts.feed_projects")[0][0]
+    assert failed[("marts.discovery", "feed_projects", "project_id")].observed == (
+        f"2 unexpected of 501, e.g. {duplicated}, {duplicated}"
+    )
+    assert failed[("marts.staking", "operator_share_prices", "share_price")].observed == (
+        "1 unexpected of 5,357, e.g. 0.0"
+    )
+    assert failed[("marts.staking", "intermediate_to_marts_balance", "epochs_not_analysed")].observed == 1
+    assert failed[("marts.discovery", "staging_to_marts_balance", "projects_not_in_feed")].observed == -1
+    assert failed[("raw.ingestion", "freshness", "fires_lag_hours")].observed > 48
+    assert not run.success
+
+
+def test_a_failed_audit_leaves_the_published_marts_unchanged_on_postgres(small_postgres):
+    target = copy_postgres(small_postgres[0], f"warehouse_test_{uuid.uuid4().hex[:10]}")
+    try:
+        first = publish(target, audit={"success": True})
+        assert "marts.operator_share_prices" in first.tables
+        before = last_publication(target)
+        published = "select count(*), sum(share_price) from marts.operator_share_prices"
+        rows_before = fetch_postgres(target, published, marts_database(target))
+        # the next build finds a source that stopped delivering (its newest 5 days never arrived)
+        execute_postgres(
+            target,
+            "delete from raw.fires where occurred_at > (select max(occurred_at) - interval '5 days' from raw.fires)",
+        )
+        report = build(target, quiet=True, audit=True, exclude=["int_votes_rated+", "int_sliders_calibrated+"])
+        assert report.quality is not None and not report.quality.success and report.publication is None
+        assert not report.success
+        assert last_publication(target)["published_at"] == before["published_at"]
+        assert fetch_postgres(target, published, marts_database(target)) == rows_before
+    finally:
+        drop_postgres(target, target.pg_database, marts_database(target))
