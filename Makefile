@@ -36,6 +36,7 @@ benchmark: setup
 	$(BIN)/python -m benchmarks.staking --postgres
 	$(BIN)/python -m benchmarks.incremental_build
 	$(BIN)/python -m benchmarks.warehouse --scales standard
+	$(BIN)/python -m benchmarks.engine_builds --scale small
 
 clean:
 	rm -rf target logs dbt_packages warehouse.duckdb* data

@@ -1,4 +1,7 @@
-"""`warehouse build`: dbt build through dbt's programmatic runner, against a chosen target."""
+"""`warehouse build`: dbt build through dbt's programmatic runner, against a chosen target.
+
+On PostgreSQL (no Python models in dbt-postgres) the build is dbt upstream of the Python models, the Python
+models run by warehouse.python_steps, then dbt downstream: one call, the same selection as dbt's."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ class NodeResult:
     status: str
     seconds: float
     message: str | None = None
+    unique_id: str | None = None
 
 
 @dataclass
@@ -66,9 +70,10 @@ def run_dbt(
     quiet: bool = False,
     env: dict[str, str] | None = None,
     progress: DbtProgress | None = None,
+    manifest=None,
 ) -> BuildReport:
     """Runs one dbt command in-process with the target's connection settings (and `env`); returns per-node
-    results.
+    results. `manifest`: an already parsed project (dbt then skips parsing).
 
     With ``progress`` (see warehouse.progress) the console shows its progress line and dbt's full log goes
     to logs/; otherwise dbt logs as it does on its own (``quiet``: errors only)."""
@@ -84,13 +89,18 @@ def run_dbt(
     elif quiet:
         args = ["--quiet", *args]
     with _environment({**target.dbt_env(), **(env or {})}):
-        result = dbtRunner(callbacks=[progress] if progress is not None else None).invoke(args)
+        result = dbtRunner(manifest=manifest, callbacks=[progress] if progress is not None else None).invoke(args)
     nodes = []
     for item in getattr(result.result, "results", None) or []:
         node = item.node
         nodes.append(
             NodeResult(
-                node.name, str(node.resource_type), str(item.status), float(item.execution_time or 0), item.message
+                node.name,
+                str(node.resource_type),
+                str(item.status),
+                float(item.execution_time or 0),
+                item.message,
+                node.unique_id,
             )
         )
     error = None if result.success else (str(result.exception) if result.exception else "dbt reported failures")
@@ -165,6 +175,7 @@ def build(
     force: bool = False,
     progress: DbtProgress | None = None,
     audit: bool = False,
+    vars: dict | None = None,
 ) -> BuildReport:
     """`dbt build`. The generic tests of models over append-only events check only the rows added since
     their tests last passed; `full_audit` (and `full_refresh`) makes every test read its whole table.
@@ -173,7 +184,8 @@ def build(
 
     A whole build (no selection) that finds nothing landed and nothing changed in the project since the
     last successful whole build returns at once (`up_to_date`: the last build's audit and publication
-    stand); `force` builds anyway."""
+    stand); `force` builds anyway. On PostgreSQL dbt runs in phases around the Python models
+    (warehouse.python_steps). `vars`: dbt vars for every invocation."""
     with hold_warehouse(target, "build"):
         whole = not (full_refresh or select or exclude or full_audit or force)
         if whole and _last_fingerprint(target) is not None:
@@ -182,7 +194,7 @@ def build(
                     return BuildReport(success=True, up_to_date=True)
             except Exception:  # a warehouse that cannot be read yet: let dbt build it and report
                 pass
-        report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit, progress)
+        report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit, progress, vars)
         # read before the audit, whose connections to the build file have their own configuration
         fingerprint = inputs_fingerprint(target) if report.success and not (select or exclude) else None
         if audit and report.success:
@@ -200,22 +212,22 @@ def _dbt_build(
     exclude: list[str] | None,
     full_audit: bool,
     progress: DbtProgress | None,
+    vars: dict | None,
 ) -> BuildReport:
-    extra: list[str] = []
-    if full_refresh:
-        extra.append("--full-refresh")
+    selection: list[str] = []
     for selector in select or []:
-        extra += ["--select", selector]
+        selection += ["--select", selector]
     for selector in exclude or []:
-        extra += ["--exclude", selector]
-    return run_dbt(
-        "build",
-        target,
-        *extra,
-        quiet=quiet,
-        env={"WAREHOUSE_FULL_AUDIT": "1" if full_audit else ""},
-        progress=progress,
-    )
+        selection += ["--exclude", selector]
+    settings = ["--vars", json.dumps(vars)] if vars else []
+    env = {"WAREHOUSE_FULL_AUDIT": "1" if full_audit else ""}
+    if target.is_postgres:
+        from warehouse.python_steps.build import build_in_phases
+
+        with _environment(env):
+            return build_in_phases(target, full_refresh, selection, settings, quiet=quiet, progress=progress)
+    flags = ["--full-refresh"] if full_refresh else []
+    return run_dbt("build", target, *flags, *selection, *settings, quiet=quiet, env=env, progress=progress)
 
 
 def release_duckdb() -> None:

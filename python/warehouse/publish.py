@@ -257,8 +257,9 @@ def _copy(read, write, source: str, sink: str) -> None:
 
 
 def _grant_analysts(cursor) -> None:
-    """The analyst role (when the server has one, see WAREHOUSE_PG_ANALYST_ROLE) reads the publication."""
-    role = os.environ.get("WAREHOUSE_PG_ANALYST_ROLE", "analyst")
+    """The analyst role the build creates (var analyst_role: WAREHOUSE_ANALYST_ROLE, default warehouse_analyst;
+    WAREHOUSE_PG_ANALYST_ROLE names another) reads the publication, when the server has it."""
+    role = os.environ.get("WAREHOUSE_PG_ANALYST_ROLE") or os.environ.get("WAREHOUSE_ANALYST_ROLE", "warehouse_analyst")
     cursor.execute("select 1 from pg_roles where rolname = %s", (role,))
     if not cursor.fetchone():
         return

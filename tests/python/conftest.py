@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
-from warehouse_testing import postgres_database
+from warehouse_testing import PG_ENV, postgres_database, postgres_unreachable_reason
 
 from warehouse.settings import Target, target_from_env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def analyst_role():
+    """Roles are cluster-wide: this session's PostgreSQL builds grant to an analyst role of its own
+    (WAREHOUSE_ANALYST_ROLE, read by dbt_project.yml), dropped at the end."""
+    role = f"warehouse_analyst_{uuid.uuid4().hex[:10]}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WAREHOUSE_ANALYST_ROLE", role)
+        yield role
+    if postgres_unreachable_reason() is None:
+        import psycopg2
+
+        admin = psycopg2.connect(target_from_env("postgres", PG_ENV).pg_dsn("postgres"))
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            try:
+                cur.execute(f'drop role if exists "{role}"')
+            except psycopg2.Error:  # still granted in a database another fixture failed to drop
+                pass
+        admin.close()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ class Warehouse(Protocol):
     def execute(self, sql: str) -> None: ...
     def fetch(self, sql: str) -> list[tuple]: ...
     def bulk_insert(self, table: str, data: pa.Table) -> None: ...
+    def analyze(self, table: str) -> None: ...
     def lock(self) -> None: ...
     def begin(self) -> None: ...
     def commit(self) -> None: ...
@@ -63,6 +64,9 @@ class DuckDBWarehouse:
         finally:
             self.con.unregister("bulk_rows")
 
+    def analyze(self, table: str) -> None:
+        """Nothing to do: DuckDB keeps its statistics as it writes."""
+
     def lock(self) -> None:
         """Nothing to do: a DuckDB file has a single writing process."""
 
@@ -93,6 +97,9 @@ class PostgresWarehouse:
         self.con.autocommit = True
         self.cur = self.con.cursor()
         self.cur.execute("set timezone = 'UTC'")
+        # the load sorts and hash-joins whole batches (event_seq order, duplicates, the sequence join): in
+        # memory rather than in temporary files
+        self.cur.execute("set work_mem = '256MB'")
 
     def execute(self, sql: str) -> None:
         self.cur.execute(sql)
@@ -110,6 +117,11 @@ class PostgresWarehouse:
         self.cur.copy_expert(
             f"copy {table} ({', '.join(data.column_names)}) from stdin with (format csv, null '')", buffer
         )
+
+    def analyze(self, table: str) -> None:
+        """Statistics for a staged temporary table (autovacuum never sees them), so that the merge into raw
+        gets a hash plan sized for the batch."""
+        self.cur.execute(f"analyze {table}")
 
     def lock(self) -> None:
         """One load at a time: a second concurrent load waits here until this session ends."""

@@ -43,7 +43,9 @@ def prepare_batches(warehouse, batches: list[Batch]) -> tuple[list[str], dict[st
     for table, table_batches in sorted(by_table.items()):
         contract = table_batches[0].contract
         _stage_incoming(warehouse, contract, table_batches, order)
+        warehouse.analyze(f"incoming_{contract.table}")
         _keep_new(warehouse, contract, repeated_across_files=len(table_batches) > 1)
+        warehouse.analyze(f"new_{table}")
         incoming = dict(warehouse.fetch(f"select source_file, sum(_weight) from incoming_{table} group by source_file"))
         new = dict(warehouse.fetch(f"select source_file, sum(_weight) from new_{table} group by source_file"))
         for batch in table_batches:
@@ -59,6 +61,7 @@ def prepare_batches(warehouse, batches: list[Batch]) -> tuple[list[str], dict[st
         ]
         if sequenced:
             _sequence(warehouse, domain, [landing_contracts()[t] for t in sequenced])
+            warehouse.analyze(f"seq_{domain}")
     return sorted(by_table), counts
 
 

@@ -17,15 +17,17 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from warehouse.python_steps.engine import engine_for, in_event_order
 from warehouse.ratings.elo import EloParams, rate_votes
 from warehouse.ratings.encoding import encode_keys, lookup
 from warehouse.ratings.welford import SliderPrior, calibrate_sliders
 
-VOTE_COLUMNS = "event_seq, winner_nft_id, loser_nft_id, user_id, is_super_vote"
-SLIDER_COLUMNS = "event_seq, user_id, nft_id, slider_value"
-_KEYS = "__poa_state_keys"
-_GAP = "__poa_state_gap"
+VOTE_COLUMNS = ["event_seq", "winner_nft_id", "loser_nft_id", "user_id", "is_super_vote"]
+SLIDER_COLUMNS = ["event_seq", "user_id", "nft_id", "slider_value"]
+RATED_COLUMNS = ["event_seq", "winner_mu", "winner_sigma", "loser_mu", "loser_sigma", "voter_alpha", "voter_beta"]
+CALIBRATED_COLUMNS = ["event_seq", "user_id", "user_n_sliders", "user_slider_mean", "user_slider_m2"]
 
 
 def state_tables(dbt: Any, declared: list[str] | None) -> dict[str, str]:
@@ -37,113 +39,84 @@ def state_tables(dbt: Any, declared: list[str] | None) -> dict[str, str]:
     return {name: f'{schema}."{name}"' for name in names}
 
 
-def high_water_mark(con, this: str | None) -> int:
-    """The largest event_seq in the step's table; -1 in a full refresh (`this` None) or when empty."""
-    if this is None:
-        return -1
-    return int(con.sql(f"select coalesce(max(event_seq), -1) from {this}").fetchone()[0])
-
-
-def _table_exists(con, relation: str) -> bool:
-    parts = [part.strip('"') for part in relation.split(".")]
-    database, schema, name = ([None] * (3 - len(parts)) + parts)[-3:]
-    sql = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
-    args = [schema, name]
-    if database:
-        sql += " and table_catalog = ?"
-        args.append(database)
-    return con.execute(sql, args).fetchone()[0] > 0
-
-
-def _state_mark(con, state_table: str | None, mark_column: str, hwm: int) -> int | None:
+def _state_mark(engine, state_table: str | None, mark_column: str, hwm: int) -> int | None:
     """The event_seq up to which `state_table` holds the state, or None when it cannot be used."""
-    if state_table is None or not _table_exists(con, state_table):
+    if state_table is None or not engine.exists(state_table):
         return None
-    mark = int(con.sql(f"select coalesce(max({mark_column}), -1) from {state_table}").fetchone()[0])
+    mark = engine.high_water_mark(state_table, mark_column)
     return mark if mark <= hwm else None
 
 
-def _latest_state(
-    con,
-    keys: pa.Array,
-    mark: int | None,
-    state_table: str | None,
-    state_select: str,
-    gap_selects: list[str],
-    values: list[str],
-) -> pa.Table:
-    """Latest (by event_seq) state values of `keys`: the state table's row, unless a newer row of the step's
-    own output exists (`gap_selects`: queries over the registered gap view, rows after the state's mark).
-    Every query produces columns (key, seq, *values); `mark` None means the state table is not used."""
-    parts = [] if mark is None else [f"{state_select} from {state_table}"]
-    parts += gap_selects
-    parts = [f"select * from ({part}) as side where key in (select key from {_KEYS})" for part in parts]
-    latest = ", ".join(f"arg_max({value}, seq) as {value}" for value in values)
-    con.register(_KEYS, pa.table({"key": keys}))
-    try:
-        states = " union all ".join(parts)
-        return con.sql(f"select key, {latest} from ({states}) as states group by key").to_arrow_table()
-    finally:
-        con.unregister(_KEYS)
+def _latest(parts: list[pa.Table], values: list[str]) -> pa.Table:
+    """Per key, the values of its row with the largest seq among `parts` (tables of key, seq, *values)."""
+    schema = pa.schema([("key", pa.string()), ("seq", pa.int64()), *((value, pa.float64()) for value in values)])
+    table = pa.concat_tables([part.select(schema.names).cast(schema) for part in parts])
+    if table.num_rows == 0:
+        return table
+    codes = pc.dictionary_encode(table["key"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
+    order = np.lexsort((table["seq"].to_numpy(), codes))
+    ordered = codes[order]
+    last = np.append(ordered[1:] != ordered[:-1], True)
+    return table.take(order[last])
 
 
-def _ordered(batch: pa.Table) -> np.ndarray:
-    """The permutation that puts a batch in event_seq order (read unordered: sorting ints here is far cheaper
-    than sorting rows with their text columns in the engine)."""
-    return np.argsort(batch["event_seq"].to_numpy(), kind="stable")
+def _state(table: pa.Table, key: str, seq: str, columns: list[str], values: list[str]) -> pa.Table:
+    """Candidate state rows (key, seq, *values): the given columns of `table`, renamed."""
+    return pa.table([table[key], table[seq], *(table[column] for column in columns)], names=["key", "seq", *values])
+
+
+def _stored(
+    engine, state_table, mark: int | None, key: str, keys: pa.Array, values: list[str], mark_column="last_vote_seq"
+) -> list[pa.Table]:
+    """The state table's rows of `keys` as candidates (none when its mark said it cannot be used)."""
+    if mark is None:
+        return []
+    rows = engine.read_keys(state_table, [key, mark_column, *values], key, keys)
+    return [_state(rows, key, mark_column, values, values)]
 
 
 def elo_step(
-    con,
+    session,
     votes,
     params: EloParams,
     this: str | None = None,
     nft_state: str | None = None,
     voter_state: str | None = None,
 ) -> pa.Table:
-    """Rates the votes of `votes` (a DuckDB relation over stg_community__votes) newer than the step's table
-    `this` (None: a full refresh, all votes from the prior state). Returns event_seq and the computed values
-    only; the vote's own attributes stay in staging (joined on event_seq), which keeps the write small."""
-    hwm = high_water_mark(con, this)
-    batch = votes.filter(f"event_seq > {hwm}").project(VOTE_COLUMNS).to_arrow_table()
-    order = _ordered(batch)
+    """Rates the votes of `votes` (stg_community__votes) newer than the step's table `this` (None: a full refresh,
+    all votes from the prior state). `session` is a StepEngine or a DuckDB connection. Returns event_seq and the
+    computed values only; the vote's own attributes stay in staging (joined on event_seq), which keeps the write
+    small."""
+    engine = engine_for(session)
+    hwm = -1 if this is None else engine.high_water_mark(this)
+    batch = engine.read_new(votes, VOTE_COLUMNS, after=hwm)
     (winner, loser), nfts = encode_keys(batch["winner_nft_id"], batch["loser_nft_id"])
     (voter,), users = encode_keys(batch["user_id"])
-    winner, loser, voter = winner[order], loser[order], voter[order]
-    is_super = batch["is_super_vote"].to_numpy(zero_copy_only=False)[order]
+    is_super = batch["is_super_vote"].to_numpy(zero_copy_only=False)
     mu = np.full(len(nfts), params.mu)
     sigma = np.full(len(nfts), params.sigma)
     alpha = np.full(len(users), params.alpha0)
     beta_u = np.full(len(users), params.beta0)
     if this is not None and batch.num_rows:
-        nft_mark = _state_mark(con, nft_state, "last_vote_seq", hwm)
-        voter_mark = _state_mark(con, voter_state, "last_vote_seq", hwm)
-        since = min(-1 if nft_mark is None else nft_mark, -1 if voter_mark is None else voter_mark)
-        gap = con.sql(f"select * from {this} where event_seq > {since}").join(
-            votes.filter(f"event_seq > {since} and event_seq <= {hwm}").project(VOTE_COLUMNS), "event_seq"
-        )
-        con.register(_GAP, gap)
-        try:
-            after_nft = f"from {_GAP} where event_seq > {-1 if nft_mark is None else nft_mark}"
-            rated = _latest_state(
-                con, nfts, nft_mark, nft_state,
-                "select nft_id as key, last_vote_seq as seq, rating_mu, rating_sigma",
-                [f"select winner_nft_id as key, event_seq as seq, winner_mu as rating_mu, "
-                 f"winner_sigma as rating_sigma {after_nft}",
-                 f"select loser_nft_id as key, event_seq as seq, loser_mu as rating_mu, "
-                 f"loser_sigma as rating_sigma {after_nft}"],
-                ["rating_mu", "rating_sigma"],
-            )  # fmt: skip
-            after_voter = f"from {_GAP} where event_seq > {-1 if voter_mark is None else voter_mark}"
-            assessed = _latest_state(
-                con, users, voter_mark, voter_state,
-                "select user_id as key, last_vote_seq as seq, reliability_alpha, reliability_beta",
-                ["select user_id as key, event_seq as seq, voter_alpha as reliability_alpha, "
-                 f"voter_beta as reliability_beta {after_voter}"],
-                ["reliability_alpha", "reliability_beta"],
-            )  # fmt: skip
-        finally:
-            con.unregister(_GAP)
+        nft_mark = _state_mark(engine, nft_state, "last_vote_seq", hwm)
+        voter_mark = _state_mark(engine, voter_state, "last_vote_seq", hwm)
+        nft_after = -1 if nft_mark is None else nft_mark
+        voter_after = -1 if voter_mark is None else voter_mark
+        since = min(nft_after, voter_after)
+        gap = engine.read_new(this, RATED_COLUMNS, after=since)  # the step's rows the state tables lack
+        events = engine.read_new(votes, VOTE_COLUMNS, after=since, upto=hwm) if gap.num_rows else batch.slice(0, 0)
+        gap = in_event_order(gap.join(events, "event_seq", join_type="inner"))
+        rating = ["rating_mu", "rating_sigma"]
+        rated = _stored(engine, nft_state, nft_mark, "nft_id", nfts, rating)
+        after_nft = gap.filter(pc.field("event_seq") > nft_after)
+        for side in ("winner", "loser"):
+            rated.append(_state(after_nft, f"{side}_nft_id", "event_seq", [f"{side}_mu", f"{side}_sigma"], rating))
+        rated = _latest(rated, rating)
+        reliability = ["reliability_alpha", "reliability_beta"]
+        assessed = _stored(engine, voter_state, voter_mark, "user_id", users, reliability)
+        after_voter = gap.filter(pc.field("event_seq") > voter_after)
+        assessed.append(_state(after_voter, "user_id", "event_seq", ["voter_alpha", "voter_beta"], reliability))
+        assessed = _latest(assessed, reliability)
         mu = lookup(nfts, rated["key"], rated["rating_mu"].to_numpy(), params.mu)
         sigma = lookup(nfts, rated["key"], rated["rating_sigma"].to_numpy(), params.sigma)
         alpha = lookup(users, assessed["key"], assessed["reliability_alpha"].to_numpy(), params.alpha0)
@@ -151,7 +124,7 @@ def elo_step(
     result = rate_votes(winner, loser, voter, is_super, mu, sigma, alpha, beta_u, params)
     return pa.table(
         {
-            "event_seq": batch["event_seq"].to_numpy()[order],
+            "event_seq": batch["event_seq"].to_numpy(),
             "win_probability": result.win_probability,
             "vote_weight": result.weight,
             "winner_mu": result.winner_mu,
@@ -165,34 +138,29 @@ def elo_step(
 
 
 def welford_step(
-    con,
+    session,
     sliders,
     prior: SliderPrior,
     this: str | None = None,
     user_state: str | None = None,
 ) -> pa.Table:
-    """Calibrates the sliders of `sliders` (a DuckDB relation over stg_community__sliders) newer than the
-    step's table `this` (None: a full refresh)."""
-    hwm = high_water_mark(con, this)
-    batch = sliders.filter(f"event_seq > {hwm}").project(SLIDER_COLUMNS).to_arrow_table()
-    batch = batch.take(_ordered(batch))
+    """Calibrates the sliders of `sliders` (stg_community__sliders) newer than the step's table `this` (None: a
+    full refresh). `session` is a StepEngine or a DuckDB connection."""
+    engine = engine_for(session)
+    hwm = -1 if this is None else engine.high_water_mark(this)
+    batch = engine.read_new(sliders, SLIDER_COLUMNS, after=hwm)
     (user,), users = encode_keys(batch["user_id"])
     n0 = np.zeros(len(users))
     mean0 = np.zeros(len(users))
     m20 = np.zeros(len(users))
     if this is not None and batch.num_rows:
-        mark = _state_mark(con, user_state, "last_slider_seq", hwm)
-        con.register(_GAP, con.sql(f"select * from {this} where event_seq > {-1 if mark is None else mark}"))
-        try:
-            state = _latest_state(
-                con, users, mark, user_state,
-                "select user_id as key, last_slider_seq as seq, n_sliders, slider_mean, slider_m2",
-                ["select user_id as key, event_seq as seq, user_n_sliders as n_sliders, "
-                 f"user_slider_mean as slider_mean, user_slider_m2 as slider_m2 from {_GAP}"],
-                ["n_sliders", "slider_mean", "slider_m2"],
-            )  # fmt: skip
-        finally:
-            con.unregister(_GAP)
+        mark = _state_mark(engine, user_state, "last_slider_seq", hwm)
+        values = ["n_sliders", "slider_mean", "slider_m2"]
+        parts = _stored(engine, user_state, mark, "user_id", users, values, mark_column="last_slider_seq")
+        own = engine.read_new(this, CALIBRATED_COLUMNS, after=-1 if mark is None else mark)
+        own_values = ["user_n_sliders", "user_slider_mean", "user_slider_m2"]
+        parts.append(_state(own, "user_id", "event_seq", own_values, values))
+        state = _latest(parts, values)
         n0 = lookup(users, state["key"], state["n_sliders"].to_numpy(), 0.0)
         mean0 = lookup(users, state["key"], state["slider_mean"].to_numpy(), 0.0)
         m20 = lookup(users, state["key"], state["slider_m2"].to_numpy(), 0.0)
