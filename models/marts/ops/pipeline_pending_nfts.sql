@@ -36,7 +36,7 @@ published as (
     from {{ ref('nft_scores') }}
 ),
 
-prior as (
+stored as (
     {% if is_incremental() -%}
     select * from {{ this }}
     {%- else -%}
@@ -63,9 +63,9 @@ touched as (
     union
     select published.nft_id
     from published
-    inner join prior
-        on prior.nft_id = published.nft_id
-    where prior.published_at is distinct from published.published_at
+    inner join stored
+        on stored.nft_id = published.nft_id
+    where stored.published_at is distinct from published.published_at
 ),
 
 new_pending as (
@@ -90,15 +90,15 @@ new_pending as (
 
 -- the prior pending events stay pending unless the NFT was published again
 kept as (
-    select prior.*
-    from prior
+    select stored.*
+    from stored
     inner join published
-        on published.nft_id = prior.nft_id
-    where prior.published_at is not distinct from published.published_at
+        on published.nft_id = stored.nft_id
+    where stored.published_at is not distinct from published.published_at
     union all
-    select prior.*
-    from prior
-    where not exists (select 1 from published where published.nft_id = prior.nft_id)
+    select stored.*
+    from stored
+    where not exists (select 1 from published where published.nft_id = stored.nft_id)
 )
 
 select
