@@ -6,15 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PG_ENV, postgres_unreachable_reason
 from quality.quality_world import drop_postgres
+from warehouse_testing import PG_ENV, postgres_unreachable_reason
 
 from warehouse.build import build
 from warehouse.generate import generate_world
 from warehouse.loaders.run import load
 from warehouse.settings import target_from_env
-
-PYTHON_STEPS = ["int_votes_rated", "int_sliders_calibrated"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -49,8 +47,8 @@ def small_duckdb(tmp_path_factory, small_landing):
 
 @pytest.fixture(scope="session")
 def small_postgres(small_landing):
-    """The `small` warehouse on PostgreSQL (its own database, dropped afterwards), without the Python steps
-    the PostgreSQL build does not run yet and what depends on them: (target, build report)."""
+    """The whole `small` warehouse on PostgreSQL, Python steps included (its own database, dropped
+    afterwards): (target, build report)."""
     import uuid
 
     reason = postgres_unreachable_reason()
@@ -59,7 +57,7 @@ def small_postgres(small_landing):
     name = f"warehouse_test_{uuid.uuid4().hex[:10]}"
     target = target_from_env("postgres", {**PG_ENV, "PGDATABASE": name})
     assert load([small_landing], target).ok
-    report = build(target, quiet=True, exclude=[f"{step}+" for step in PYTHON_STEPS])
+    report = build(target, quiet=True)
     assert report.success, report.error
     yield target, report
     drop_postgres(target, name, f"{name}_marts")
