@@ -12,6 +12,17 @@ from warehouse.settings import Target, target_from_env
 
 
 @pytest.fixture(scope="session", autouse=True)
+def dbt_artifacts(tmp_path_factory):
+    """dbt's target/ and logs/ of this test session (of this worker, under pytest-xdist) in a folder of its
+    own, so that parallel sessions never share a manifest or a partial-parse file."""
+    folder = tmp_path_factory.mktemp("dbt")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
+        patch.setenv("DBT_LOG_PATH", str(folder / "logs"))
+        yield folder
+
+
+@pytest.fixture(scope="session", autouse=True)
 def analyst_role():
     """Roles are cluster-wide: this session's PostgreSQL builds grant to an analyst role of its own
     (WAREHOUSE_ANALYST_ROLE, read by dbt_project.yml), dropped at the end."""
