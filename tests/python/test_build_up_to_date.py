@@ -25,7 +25,7 @@ def test_an_unchanged_warehouse_is_not_rebuilt(duckdb_target, tmp_path, monkeypa
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt_target"))
     runs = []
 
-    def dbt_build(target, full_refresh, select, quiet, exclude, full_audit):  # stands in for dbt: counts the runs
+    def dbt_build(target, full_refresh, select, quiet, exclude, full_audit, *_):  # stands in for dbt: counts runs
         runs.append((full_refresh, select, full_audit))
         return BuildReport(success=True)
 
