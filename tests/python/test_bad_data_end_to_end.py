@@ -22,14 +22,12 @@ from landing import query, scalar, write_csv
 
 pytestmark = pytest.mark.slow
 
-#: Python models run only on DuckDB until the PostgreSQL runner of the Python steps is in place.
-PYTHON_STEPS = ["int_votes_rated+", "int_sliders_calibrated+"]
 U128_MAX = 2**128 - 1
 VOTE_HEADER = "event_id,user_id,nft_a,nft_b,winner,vote_type,occurred_at"
 
 
 def build_green(target):
-    report = build(target, exclude=PYTHON_STEPS if target.is_postgres else None, quiet=True)
+    report = build(target, quiet=True)
     failed = [(n.name, n.message) for n in report.nodes if n.status in ("error", "fail")]
     assert report.success and not failed, failed
     return report
@@ -185,8 +183,7 @@ def test_every_bad_kind_stops_where_the_spec_says_and_the_build_stays_green(targ
         + ") and fetched_at = (select max(fetched_at) from staging.stg_clans__roster_snapshots)",
     )
     assert resolved == 8
-    if not target.is_postgres:
-        assert scalar(target, "select is_inferred from marts.nft_stats where nft_id = 'nft_late'") is True
+    assert scalar(target, "select is_inferred from marts.nft_stats where nft_id = 'nft_late'") is True
 
     # the late dimension rows land: the inferred members are completed
     late = tmp_path / "late"
@@ -205,10 +202,9 @@ def test_every_bad_kind_stops_where_the_spec_says_and_the_build_stays_green(targ
     assert (
         scalar(target, "select project_name from marts.project_details where project_id = 'p_late'") == "Late project"
     )
-    if not target.is_postgres:
-        assert query(target, "select collection, is_inferred from marts.nft_stats where nft_id = 'nft_late'") == [
-            ("Late Arrivals", False)
-        ]
+    assert query(target, "select collection, is_inferred from marts.nft_stats where nft_id = 'nft_late'") == [
+        ("Late Arrivals", False)
+    ]
     unbalanced = query(
         target,
         "select file from raw.ingest_logs where status <> 'skipped' group by run_id, file "

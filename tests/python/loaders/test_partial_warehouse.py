@@ -12,12 +12,9 @@ from warehouse.loaders.run import load
 
 from landing import query
 
-#: dbt-postgres runs no Python models (README, "Choosing a target"): leave them and what needs them out.
-PYTHON_STEPS = ["int_votes_rated+", "int_sliders_calibrated+"]
-
 
 def _build(target):
-    return build(target, quiet=True, exclude=PYTHON_STEPS if target.is_postgres else None)
+    return build(target, quiet=True)
 
 
 def _raw_tables(target) -> set[str]:
@@ -36,8 +33,7 @@ def test_one_domain_landed_creates_every_raw_table_and_everything_builds(target,
     report = _build(target)
     assert report.success, [(n.name, n.message) for n in report.nodes if n.status in ("error", "fail")]
     assert query(target, "select count(*) from marts.operators")[0][0] > 0
-    if not target.is_postgres:
-        assert query(target, "select count(*) from marts.nft_stats") == [(0,)]
+    assert query(target, "select count(*) from marts.nft_stats") == [(0,)]
     assert query(target, "select count(*) from marts.feed_projects") == [(0,)]
     assert query(target, "select count(*) from marts.clan_members") == [(0,)]
 
