@@ -100,4 +100,4 @@ def test_cli_prints_ranked_results(discovery_run):
     first_row = next(line for line in result.output.splitlines() if planted["doc_id"] in line)
     assert first_row.split()[1] == "1"
     bad = CliRunner().invoke(app, ["search", "anything", "--type", "nft"], env=env)
-    assert bad.exit_code == 2 and "unknown document type" in bad.output
+    assert bad.exit_code == 2 and "unknown --type 'nft'" in bad.output

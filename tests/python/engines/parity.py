@@ -34,6 +34,9 @@ RUN_DEPENDENT = {
     "*": {"published_at", "newest_loaded_at", "clan_latest_loaded_at", "newest_data_at"},
     "ops.ingestion_health": {"run_id", "started_at", "finished_at"},
     "ops.payload_versions": {"payload_version", "schema_hash"},
+    # when each test last passed; the stored search query is each engine's own SQL dialect
+    "ops.test_watermarks": {"recorded_at"},
+    "marts.search_query_templates": {"query_sql"},
 }
 
 

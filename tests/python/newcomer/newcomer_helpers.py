@@ -27,7 +27,7 @@ def printed_next_steps(demo_output: str) -> list[str]:
 
 
 def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WAREHOUSE_") and k != "VIRTUAL_ENV"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WAREHOUSE_", "DBT_")) and k != "VIRTUAL_ENV"}
     env["PATH"] = "/usr/local/bin:/usr/bin:/bin"  # nothing of the environment is on PATH, as in a new shell
     env["DEMO_SCALE"] = "tiny"  # `make demo` on the smallest data
     env["COLUMNS"] = "200"
