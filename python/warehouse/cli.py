@@ -20,7 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Community analytics warehouse: land raw files, build the dbt project, check data quality.",
 )
-console = Console()
+console = Console(soft_wrap=True)  # long paths stay on one line, to copy and to parse
 err = Console(stderr=True)
 
 #: Exit status when another writer holds the warehouse (EX_TEMPFAIL: trying again later can work).

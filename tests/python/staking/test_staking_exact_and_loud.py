@@ -57,14 +57,27 @@ def test_edge_amounts_in_every_form_come_out_exact(engine_target, tmp_path):
     target = engine_target
     [result] = load([write_jsonl(tmp_path / "epochs.jsonl", _edge_documents())], target).files
     assert (result.rows_written, result.rows_rejected) == (1, 0)
-    # models and tests in one build: only the share-price range test may fail (2^128-1 Perquintill is a
-    # share price of 3.4e20, outside (0, 1e18] — the range test is real); every model is built
+    # models and tests in one build: a share price of 2^128-1 Perquintill (3.4e20, outside (0, 1e18]) is
+    # quarantined in staging (its `quarantine_rule` set; ops.quarantined_rows lists it) and kept out of the
+    # marts; the build stays green and every other amount comes out exact
     report = dbt(target, "build")
     failed = {node.name for node in report.nodes if node.status in ("fail", "error")}
-    assert len(failed) == 1 and failed.pop().startswith("expression_is_true_operator_share_prices"), failures(report)
-    assert sum(n.resource_type == "model" and n.status == "success" for n in report.nodes) == 12
+    assert not failed, failures(report)
+    bound = 10**36
+    quarantined = {
+        op: int(value)
+        for op, value in query(
+            target,
+            "select operator_id, share_price_perq from staging.stg_staking__operator_share_prices "
+            "where quarantine_rule is not null",
+        )
+    }
+    assert quarantined == {op: exact for op, (_, exact) in EDGES.items() if exact > bound}
     prices = dict(query(target, "select operator_id, share_price_perq from marts.operator_share_prices"))
-    assert {op: int(v) for op, v in prices.items()} == {op: exact for op, (_, exact) in EDGES.items()}
+    assert {op: int(v) for op, v in prices.items() if op not in quarantined} == {
+        op: exact for op, (_, exact) in EDGES.items() if exact <= bound
+    }
+    assert all(int(v) <= bound for v in prices.values())
     shares = {
         op: (int(a), int(b))
         for op, a, b in query(target, "select operator_id, total_stake, total_shares from marts.operator_shares")
@@ -77,7 +90,7 @@ def test_edge_amounts_in_every_form_come_out_exact(engine_target, tmp_path):
     )
     assert (int(total_stake), int(total_rewards)) == (U128_MAX, U128_MAX)
     prices_json = prices_json if isinstance(prices_json, dict) else json.loads(prices_json)
-    assert prices_json == {str(op): str(exact) for op, (_, exact) in EDGES.items()}
+    assert prices_json == {str(op): str(exact) for op, (_, exact) in EDGES.items() if exact <= bound}
 
 
 def _insert_raw_epoch(target, epoch: int, payload: str, version: int = 1) -> None:
