@@ -20,7 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Community analytics warehouse: land raw files, build the dbt project, check data quality.",
 )
-console = Console(soft_wrap=True)  # long paths stay on one line, to copy and to parse
+console = Console()
 err = Console(stderr=True)
 
 #: Exit status when another writer holds the warehouse (EX_TEMPFAIL: trying again later can work).
@@ -513,7 +513,7 @@ def demo(
         _fail(result.error, f"the data-quality report is {result.quality.report_path}")
     console.rule("done")
     console.print(f"warehouse: {tgt.describe()}")
-    console.print(f"data-quality report: {result.quality.report_path}")
+    console.print(f"data-quality report: {result.quality.report_path}", soft_wrap=True)  # one line: copy it
     console.print(f"analysts read: {result.publication.location}")
     console.print("next, try:")
     for command in next_steps(tgt):

@@ -39,15 +39,15 @@ def print_summary(console: Console, run: QualityRun, compact: bool = False) -> N
     for suite, result in run.failures():
         style, label = ("red", "error") if result.severity == "error" else ("yellow", "warn")
         observed = result.detail if result.observed is None and result.detail else result.observed
-        console.print(f"[{style}]{label}[/] {suite.name}: {describe(result)} — observed {observed}")
+        console.print(f"[{style}]{label}[/] {suite.name}: {describe(result)} — observed {observed}", soft_wrap=True)
     for failure in run.dbt_failures:
         rows = f"{failure.failures:,} failing rows" if failure.failures is not None else failure.status
         where = f" in {failure.relation}" if failure.relation else ""
-        console.print(f"[red]dbt test[/] {failure.name}: {rows}{where}")
+        console.print(f"[red]dbt test[/] {failure.name}: {rows}{where}", soft_wrap=True)
     reasons = sorted({(suite.name, r.asset, r.skipped) for suite in run.suites for r in suite.results if r.skipped})
     for name, asset, reason in [] if compact else reasons:
         console.print(f"[dim]skipped {name}.{asset}: {reason}[/]")
-    console.print(f"report: {run.report_path}")
+    console.print(f"report: {run.report_path}", soft_wrap=True)
     if run.success:
         console.print("[green]no error-level expectation failed[/]")
     else:
