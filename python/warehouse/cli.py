@@ -186,7 +186,7 @@ def build(
 ) -> None:
     """Run `dbt build` (models, snapshots, seeds and tests), then audit and publish the marts."""
     tgt = _target(target)
-    console.print(f"building on {tgt.describe()}", highlight=False)
+    console.print(f"building on {tgt.describe()}", highlight=False, soft_wrap=True)
     try:
         result = _run_build(
             tgt,
@@ -234,7 +234,7 @@ def _print_audit(report) -> None:
         print_summary(console, report.quality, compact=True)
     if report.publication is not None:
         pub = report.publication
-        console.print(f"published {len(pub.tables)} tables to {pub.location} ({pub.seconds:.1f} s)")
+        console.print(f"published {len(pub.tables)} tables to {pub.location} ({pub.seconds:.1f} s)", soft_wrap=True)
 
 
 @app.command()
@@ -512,9 +512,9 @@ def demo(
     if not result.success:
         _fail(result.error, f"the data-quality report is {result.quality.report_path}")
     console.rule("done")
-    console.print(f"warehouse: {tgt.describe()}")
+    console.print(f"warehouse: {tgt.describe()}", soft_wrap=True)
     console.print(f"data-quality report: {result.quality.report_path}", soft_wrap=True)  # one line: copy it
-    console.print(f"analysts read: {result.publication.location}")
+    console.print(f"analysts read: {result.publication.location}", soft_wrap=True)
     console.print("next, try:")
     for command in next_steps(tgt):
         console.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)

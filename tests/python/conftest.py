@@ -2,13 +2,61 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from warehouse_testing import PG_ENV, postgres_database, postgres_unreachable_reason
 
 from warehouse.settings import Target, target_from_env
+
+#: Seconds each test group took in a recorded run (`pytest --record-test-costs`); groups run longest first.
+TEST_COSTS = Path(__file__).with_name("test_costs.json")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-test-costs",
+        action="store_true",
+        help=f"record the seconds (setup, call and teardown) of each test group that ran in {TEST_COSTS.name}",
+    )
+
+
+def suite_group(path: Path) -> str:
+    """The pytest-xdist group of a test file (`--dist loadgroup`): a suite folder's files run on one worker,
+    since its conftest builds one warehouse for all of them; a file at the top is a group of its own."""
+    parts = path.relative_to(Path(__file__).parent).parts
+    return parts[0] if len(parts) > 1 else path.name
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in its group, the groups longest first (with `--no-loadscope-reorder` the workers take them
+    in this order, so that no long group starts last); groups not yet recorded run after the others."""
+    costs = json.loads(TEST_COSTS.read_text()) if TEST_COSTS.exists() else {}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(suite_group(item.path)))
+    items.sort(key=lambda item: -costs.get(suite_group(item.path), 0.0))
+
+
+_recorded_costs: Counter[str] = Counter()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    path = Path(report.fspath)
+    if not path.is_absolute():  # relative to the project root
+        path = Path(__file__).parents[2] / path
+    _recorded_costs[suite_group(path)] += report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if session.config.getoption("record_test_costs") and not hasattr(session.config, "workerinput"):
+        costs = json.loads(TEST_COSTS.read_text()) if TEST_COSTS.exists() else {}
+        costs.update({group: round(seconds, 1) for group, seconds in _recorded_costs.items()})
+        ordered = dict(sorted(costs.items(), key=lambda item: -item[1]))
+        TEST_COSTS.write_text(json.dumps(ordered, indent=2) + "\n")
 
 
 @pytest.fixture(scope="session", autouse=True)
