@@ -89,3 +89,32 @@ def test_every_column_of_every_built_mart_is_documented(manifest, small_duckdb):
             if not declared.get(column):
                 undocumented.append(f"{node['schema']}.{node['name']}.{column}")
     assert undocumented == [], f"mart columns without a description: {undocumented}"
+
+
+#: What dbt reads in a column's entry of a properties file.
+COLUMN_KEYS = {"name", "description", "data_type", "data_tests", "tests", "config", "meta", "constraints", "quote"}
+
+
+def test_every_column_entry_says_only_what_dbt_reads():
+    """An unquoted comma in a one-line entry (`- {name: tier, description: 0, 20, …}`) cuts the description
+    and adds keys dbt ignores (a number as a key also stops dbt from reusing its parse between runs)."""
+    import yaml
+
+    from warehouse.settings import project_root
+
+    def columns(node):
+        if isinstance(node, dict):
+            yield from (c for c in node.get("columns") or [] if isinstance(c, dict))
+            for value in node.values():
+                yield from columns(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from columns(value)
+
+    stray = []
+    for path in sorted((project_root() / "models").rglob("*.yml")):
+        for column in columns(yaml.safe_load(path.read_text())):
+            extra = [key for key in column if key not in COLUMN_KEYS]
+            if extra:
+                stray.append(f"{path.name}: column {column.get('name')}: {extra}")
+    assert not stray, "\n".join(stray)
