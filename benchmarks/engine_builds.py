@@ -10,12 +10,13 @@ every dbt test included.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+import typer
 
 from benchmarks.common import record
 from warehouse.build import build
@@ -33,19 +34,22 @@ def _timed_build(target, **options) -> float:
     return round(seconds, 1)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="small")
-    parser.add_argument("--delta-events", type=int, default=10_000)
-    parser.add_argument("--name", default=None, help="results name (default engine_builds_<scale>)")
-    args = parser.parse_args()
+app = typer.Typer(add_completion=False)
+
+
+@app.command(help=__doc__)
+def main(
+    scale: str = typer.Option("small", help="Scale of the generated world (tiny, small, standard, large)."),
+    delta_events: int = typer.Option(10_000, help="New community events in the later batch."),
+    name: str | None = typer.Option(None, help="Results name (default engine_builds_<scale>)."),
+) -> None:
     work = Path(tempfile.mkdtemp(prefix="warehouse-bench-"))
     postgres = target_from_env("postgres", {"PGDATABASE": f"warehouse_bench_{uuid.uuid4().hex[:8]}"})
     duckdb = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(work / "bench.duckdb")})
     rows = []
     try:
-        generate_world(args.scale, 7, work / "world")
-        generate_delta(work / "world", work / "delta", events=args.delta_events)
+        generate_world(scale, 7, work / "world")
+        generate_delta(work / "world", work / "delta", events=delta_events)
         for target in (duckdb, postgres):
             load([work / "world"], target)
             full = _timed_build(target)
@@ -54,11 +58,11 @@ def main() -> None:
             refresh = _timed_build(target, full_refresh=True) if target.is_postgres else None
             rows.append(
                 {
-                    "scale": args.scale,
+                    "scale": scale,
                     "engine": target.name,
                     "full_build_s": full,
                     "incremental_build_s": incremental,
-                    "new_events": args.delta_events,
+                    "new_events": delta_events,
                     "full_refresh_s": refresh if refresh is not None else "-",
                 }
             )
@@ -73,11 +77,11 @@ def main() -> None:
             cur.execute(f'drop database if exists "{postgres.pg_database}" with (force)')
         admin.close()
     record(
-        args.name or f"engine_builds_{args.scale}",
-        f"Whole-warehouse builds on DuckDB and PostgreSQL ({args.scale})",
+        name or f"engine_builds_{scale}",
+        f"Whole-warehouse builds on DuckDB and PostgreSQL ({scale})",
         rows,
         notes=(
-            f"Scale `{args.scale}` (seed 7), then {args.delta_events:,} new community events (`generate_delta`) and "
+            f"Scale `{scale}` (seed 7), then {delta_events:,} new community events (`generate_delta`) and "
             "an incremental build; one run per figure, wall time of `warehouse build` (parse, every model, the "
             "Python models, every test). On PostgreSQL the Python models run between dbt phases "
             "(python/warehouse/python_steps/)."
@@ -86,4 +90,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -10,7 +10,6 @@ layer; the time includes Python and Great Expectations imports and writing the r
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -19,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import typer
 
 from benchmarks.common import record
 from warehouse.generate import generate_world
@@ -37,12 +38,15 @@ def timed(*args: str, env: dict) -> float:
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", default="standard")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--warehouse", type=Path, help="a loaded DuckDB warehouse to copy instead of generating")
-    args = parser.parse_args()
+app = typer.Typer(add_completion=False)
+
+
+@app.command(help=__doc__)
+def main(
+    scale: str = typer.Option("standard", help="Scale of the generated world (tiny, small, standard, large)."),
+    repeat: int = typer.Option(3, help="How many runs of `warehouse quality` (the median is reported)."),
+    warehouse: Path | None = typer.Option(None, help="A loaded DuckDB warehouse to copy instead of generating."),
+) -> None:
     work = Path(tempfile.mkdtemp(prefix="warehouse-bench-quality-"))
     path = work / "warehouse.duckdb"
     env = {
@@ -52,19 +56,19 @@ def main() -> None:
         "DBT_LOG_PATH": str(work / "dbt_logs"),
     }
     try:
-        if args.warehouse:
-            shutil.copy(args.warehouse, path)
+        if warehouse:
+            shutil.copy(warehouse, path)
         else:
-            generate_world(args.scale, 1, work / "landing")
+            generate_world(scale, 1, work / "landing")
             load([work / "landing"], target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(path)}))
         build_s = timed("build", "--no-audit", "--full-refresh", env=env)
-        quality = [timed("quality", env=env) for _ in range(args.repeat)]
+        quality = [timed("quality", env=env) for _ in range(repeat)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     median = statistics.median(quality)
     rows = [
         {
-            "scale": args.scale,
+            "scale": scale,
             "build_s": build_s,
             "quality_median_s": median,
             "quality_runs_s": ", ".join(f"{s:.1f}" for s in quality),
@@ -77,9 +81,9 @@ def main() -> None:
         "DuckDB; `warehouse build --no-audit --full-refresh` and `warehouse quality` (all suites, all layers), each "
         "a fresh process; quality includes the Great Expectations import and writing the report."
     )
-    record("quality", f"Quality suites vs the build ({args.scale})", rows, notes)
+    record("quality", f"Quality suites vs the build ({scale})", rows, notes)
     print(rows[0])
 
 
 if __name__ == "__main__":
-    main()
+    app()
