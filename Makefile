@@ -19,7 +19,7 @@ demo: setup
 	$(BIN)/warehouse demo --scale $(DEMO_SCALE)
 
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=30
+	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=30
 
 # Python: ruff (pyproject.toml); SQL: sqlfluff (.sqlfluff, the rules kept and why). CI runs this first.
 lint: setup

@@ -25,19 +25,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def suite_group(path: Path) -> str:
-    """The pytest-xdist group of a test file (`--dist loadgroup`): a suite folder's files run on one worker,
-    since its conftest builds one warehouse for all of them; a file at the top is a group of its own."""
+    """The group of a test file: a suite folder's files run on one pytest-xdist worker, since its conftest
+    builds one warehouse for all of them; a file at the top is a group of its own."""
     parts = path.relative_to(Path(__file__).parent).parts
     return parts[0] if len(parts) > 1 else path.name
 
 
-@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """With `--dist loadscope`, a worker takes a whole group at a time (see suite_group)."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = Path(__file__).parents[2]
+
+    class SuiteScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return suite_group(root / nodeid.split("::")[0])
+
+    return SuiteScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test in its group, the groups longest first (with `--no-loadscope-reorder` the workers take them
-    in this order, so that no long group starts last); groups not yet recorded run after the others."""
+    """The groups longest first (with `--no-loadscope-reorder` the workers take them in this order, so that no
+    long group starts last); groups not yet recorded run after the others."""
     costs = json.loads(TEST_COSTS.read_text()) if TEST_COSTS.exists() else {}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(suite_group(item.path)))
     items.sort(key=lambda item: -costs.get(suite_group(item.path), 0.0))
 
 
@@ -107,3 +119,4 @@ def postgres_target():
 def target(request) -> Target:
     """Each test using it runs once on DuckDB and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_target")
+
