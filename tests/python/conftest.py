@@ -119,4 +119,3 @@ def postgres_target():
 def target(request) -> Target:
     """Each test using it runs once on DuckDB and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_target")
-
