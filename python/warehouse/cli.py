@@ -447,6 +447,9 @@ def orchestrate(
     env = {**os.environ, "DAGSTER_HOME": str(home), "WAREHOUSE_TARGET": tgt.name}
     console.print(f"Dagster UI on http://127.0.0.1:{port} for {tgt.describe()} (DAGSTER_HOME={home}); Ctrl-C stops it")
     command = [sys.executable, "-m", "dagster", "dev", "-m", "warehouse.orchestration.definitions", "-a", "defs"]
+    # a shell ignores SIGINT in what it starts in the background (`&`), and the ignoring is inherited: handled
+    # here, Dagster's processes get it back, so the SIGINT sent to them below stops them
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     # its own session, so that Ctrl-C or a SIGTERM here stops Dagster's webserver and daemon with it
     ui = subprocess.Popen(
         [*command, "-h", "127.0.0.1", "-p", str(port)], env=env, cwd=project_root(), start_new_session=True

@@ -312,8 +312,8 @@ alerts as (
         null,
         run_id,
         null,
-        cast(members_rejected as double precision),
-        cast(0 as double precision),
+        {{ as_double('members_rejected') }},
+        {{ as_double('0') }},
         cast(members_rejected as {{ dbt.type_string() }}) || ' member(s) rejected from the snapshot of '
             || cast(fetched_at as {{ dbt.type_string() }})
             || '; they keep their last good state (reasons in raw.rejects)',
