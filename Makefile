@@ -37,6 +37,9 @@ benchmark: setup
 	$(BIN)/python -m benchmarks.incremental_build
 	$(BIN)/python -m benchmarks.warehouse --scales standard
 	$(BIN)/python -m benchmarks.engine_builds --scale small
+	$(BIN)/python -m benchmarks.quality --scale standard
+	$(BIN)/python -m benchmarks.scoring --scale standard
+	$(BIN)/python -m benchmarks.search --scale small
 
 clean:
 	rm -rf target logs dbt_packages warehouse.duckdb* data
