@@ -6,6 +6,8 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -42,6 +44,18 @@ def median_seconds(action: Callable[[], object], repeat: int, setup: Callable[[]
         action()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def timed_warehouse(*args: str, env: dict) -> float:
+    """Wall seconds of `warehouse ARGS` in a fresh process, as a user runs it; exits with its output if it fails."""
+    started = time.perf_counter()
+    finished = subprocess.run(
+        [str(Path(sys.executable).parent / "warehouse"), *args], env=env, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if finished.returncode != 0:
+        raise SystemExit(f"warehouse {' '.join(args)} failed:\n{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}")
+    return seconds
 
 
 def record(name: str, title: str, rows: list[dict], notes: str = "") -> Path:

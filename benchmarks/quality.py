@@ -13,30 +13,15 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import typer
 
-from benchmarks.common import record
+from benchmarks.common import record, timed_warehouse
 from warehouse.generate import generate_world
 from warehouse.loaders.run import load
 from warehouse.settings import target_from_env
-
-
-def timed(*args: str, env: dict) -> float:
-    started = time.perf_counter()
-    finished = subprocess.run(
-        [str(Path(sys.executable).parent / "warehouse"), *args], env=env, capture_output=True, text=True, check=False
-    )
-    seconds = time.perf_counter() - started
-    if finished.returncode != 0:
-        raise SystemExit(f"warehouse {' '.join(args)} failed:\n{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}")
-    return seconds
-
 
 app = typer.Typer(add_completion=False)
 
@@ -61,8 +46,8 @@ def main(
         else:
             generate_world(scale, 1, work / "landing")
             load([work / "landing"], target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(path)}))
-        build_s = timed("build", "--no-audit", "--full-refresh", env=env)
-        quality = [timed("quality", env=env) for _ in range(repeat)]
+        build_s = timed_warehouse("build", "--no-audit", "--full-refresh", env=env)
+        quality = [timed_warehouse("quality", env=env) for _ in range(repeat)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     median = statistics.median(quality)

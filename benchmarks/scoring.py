@@ -29,7 +29,7 @@ from pathlib import Path
 
 import typer
 
-from benchmarks.common import record
+from benchmarks.common import record, timed_warehouse
 
 app = typer.Typer(add_completion=False)
 
@@ -133,12 +133,7 @@ def main(
         generate_world(scale, 1, work / "landing")
         if not load([work / "landing"], target).ok:
             raise SystemExit("the generated world did not land")
-        started = time.perf_counter()
-        warehouse = str(Path(sys.executable).parent / "warehouse")
-        built = subprocess.run([warehouse, "build"], capture_output=True, text=True, check=False)
-        build_s = time.perf_counter() - started
-        if built.returncode != 0:
-            raise SystemExit(f"warehouse build failed:\n{built.stdout[-3000:]}\n{built.stderr[-3000:]}")
+        build_s = timed_warehouse("build", env=dict(os.environ))
 
         import dagster as dg
 
