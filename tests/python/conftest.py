@@ -14,6 +14,8 @@ from warehouse.settings import Target, target_from_env
 
 #: Seconds each test group took in a recorded run (`pytest --record-test-costs`); groups run longest first.
 TEST_COSTS = Path(__file__).with_name("test_costs.json")
+#: This folder as the start of a node id (node ids are relative to the project root, pytest's rootdir).
+TESTS_FOLDER = Path(__file__).parent.relative_to(Path(__file__).parents[2])
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -24,11 +26,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def suite_group(path: Path) -> str:
-    """The group of a test file: a suite folder's files run on one pytest-xdist worker, since its conftest
-    builds one warehouse for all of them; a file at the top is a group of its own."""
-    parts = path.relative_to(Path(__file__).parent).parts
-    return parts[0] if len(parts) > 1 else path.name
+def suite_group(nodeid: str) -> str:
+    """The group of a test: a suite folder's files run on one pytest-xdist worker, since its conftest builds one
+    warehouse for all of them; a file at the top is a group of its own. Either is the first part of the
+    test's path below this folder."""
+    return Path(nodeid.split("::")[0]).relative_to(TESTS_FOLDER).parts[0]
+
+
+def recorded_costs() -> dict[str, float]:
+    return json.loads(TEST_COSTS.read_text()) if TEST_COSTS.exists() else {}
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
@@ -37,11 +43,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    root = Path(__file__).parents[2]
-
     class SuiteScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return suite_group(root / nodeid.split("::")[0])
+            return suite_group(nodeid)
 
     return SuiteScheduling(config, log)
 
@@ -49,23 +53,20 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The groups longest first (with `--no-loadscope-reorder` the workers take them in this order, so that no
     long group starts last); groups not yet recorded run after the others."""
-    costs = json.loads(TEST_COSTS.read_text()) if TEST_COSTS.exists() else {}
-    items.sort(key=lambda item: -costs.get(suite_group(item.path), 0.0))
+    costs = recorded_costs()
+    items.sort(key=lambda item: -costs.get(suite_group(item.nodeid), 0.0))
 
 
 _recorded_costs: Counter[str] = Counter()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    path = Path(report.fspath)
-    if not path.is_absolute():  # relative to the project root
-        path = Path(__file__).parents[2] / path
-    _recorded_costs[suite_group(path)] += report.duration
+    _recorded_costs[suite_group(report.nodeid)] += report.duration
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if session.config.getoption("record_test_costs") and not hasattr(session.config, "workerinput"):
-        costs = json.loads(TEST_COSTS.read_text()) if TEST_COSTS.exists() else {}
+        costs = recorded_costs()
         costs.update({group: round(seconds, 1) for group, seconds in _recorded_costs.items()})
         ordered = dict(sorted(costs.items(), key=lambda item: -item[1]))
         TEST_COSTS.write_text(json.dumps(ordered, indent=2) + "\n")
