@@ -139,10 +139,12 @@ def test_a_nul_byte_is_rejected_the_same_on_both_engines(target, tmp_path):
         "infinity",
         "-infinity",
         "2014-12-31T23:59:59Z",
-        (datetime.now(timezone.utc) + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "30 minutes from now",
     ],
 )
 def test_a_timestamp_outside_the_plausible_window_is_rejected(target, tmp_path, at):
+    if at == "30 minutes from now":  # resolved here: a test id must be the same on every xdist worker
+        at = (datetime.now(timezone.utc) + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     path = write_csv(tmp_path / "votes.csv", VOTE_COLUMNS, [vote("v_1"), vote("v_bad", at=at), vote("v_2")])
     report = load([path], target)
     [(position, code, reason, raw)] = rejects(target)
