@@ -198,7 +198,7 @@ def build(
         # read before the audit, whose connections to the build file have their own configuration
         fingerprint = inputs_fingerprint(target) if report.success and not (select or exclude) else None
         if audit and report.success:
-            audit_and_publish(target, report)
+            audit_and_publish(target, report, scope=built_relations(report) if (select or exclude) else None)
         if report.success and fingerprint is not None:
             _remember_fingerprint(target, fingerprint)
     return report
@@ -242,20 +242,35 @@ def release_duckdb() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-def audit_and_publish(target: Target, report: BuildReport) -> None:
+def built_relations(report: BuildReport) -> set[str]:
+    """`schema.name` of every model, seed and snapshot the build ran successfully, as the manifest names them."""
+    from warehouse.quality.runner import dbt_target_dir
+
+    nodes = json.loads((dbt_target_dir() / "manifest.json").read_text())["nodes"]
+    built = set()
+    for node in report.nodes:
+        props = nodes.get(node.unique_id or "")
+        if props and props["resource_type"] in ("model", "seed", "snapshot") and node.status == "success":
+            built.add(f"{props['schema']}.{props.get('alias') or props['name']}")
+    return built
+
+
+def audit_and_publish(target: Target, report: BuildReport, scope: set[str] | None = None) -> None:
+    """The expectation suites, then publication if they pass. `scope`: the relations a build of a selection
+    built — only the suites' assets reading them run, and only they are published (publish.py)."""
     from warehouse.publish import publish
     from warehouse.quality import run_quality
 
     if not target.is_postgres:
         release_duckdb()
     try:
-        report.quality = run_quality(target)
+        report.quality = run_quality(target, scope=scope)
     except Exception as error:  # a suite that cannot run: nothing is published
         report.success = False
         report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"
         return
     if report.quality.success:
-        report.publication = publish(target, audit=report.quality.to_json())
+        report.publication = publish(target, audit=report.quality.to_json(), scope=scope)
     else:
         report.success = False
         report.error = "error-level expectations failed: the previous publication stays in place"

@@ -381,8 +381,10 @@ def _print_publication(tgt) -> None:
     failed = [f for suite in audit["suites"] for f in suite["failed"]]
     errors = sum(1 for f in failed if f["severity"] == "error")
     verdict = "[green]passed[/]" if audit["success"] else f"[red]failed ({errors} error-level)[/]"
+    scope = audit.get("scope")
+    scoped = f" (scoped to the {len(scope)} relations a build of a selection built)" if scope is not None else ""
     console.print(
-        f"last audit: {verdict} at {audit['started_at']}, {len(audit['suites'])} suites, "
+        f"last audit: {verdict} at {audit['started_at']}, {len(audit['suites'])} suites{scoped}, "
         f"{len(failed) - errors} warnings; report {audit['report_path']}"
     )
 

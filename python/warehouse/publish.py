@@ -17,6 +17,12 @@ suites) is unchanged. Analysts read the publication database (WAREHOUSE_PG_MARTS
 ones into place: an analyst's query sees the previous publication or the new one. A build whose audit fails
 never calls `publish`, so the publication database keeps the previous marts.
 
+The build of a selection (`--select`, the `community_scoring` job) publishes what it built: its tables are
+refreshed from the build and every other table keeps its published version (DuckDB: the new file starts as a
+copy of the published one; PostgreSQL: copied within the publication database). Its audit covered exactly
+those tables (warehouse.quality.run_quality's `scope`), and the others passed the audit of their own
+publication. A table outside the scope that was never published stays unpublished until a whole build.
+
 Each publication records itself in `ops.publication` of the published side: when, from which dbt
 invocation, how many tables, and the audit's summary. `warehouse status` reads it.
 """
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -94,8 +101,9 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def publish(target: Target, audit: dict | None = None) -> PublishResult:
-    """Publish the audited marts, ops and snapshots for analysts (call only after a passing audit)."""
+def publish(target: Target, audit: dict | None = None, scope: set[str] | None = None) -> PublishResult:
+    """Publish the audited marts, ops and snapshots for analysts (call only after a passing audit). `scope`
+    (relations, `schema.name`): refresh only these tables, keep the others as published (module docstring)."""
     import time
 
     started = time.perf_counter()
@@ -110,15 +118,17 @@ def publish(target: Target, audit: dict | None = None) -> PublishResult:
         "audit": json.dumps(audit or {}),
     }
     if target.is_postgres:
-        location, names = _publish_postgres(target, tables, record)
+        location, names = _publish_postgres(target, tables, record, scope)
     else:
-        location, names = _publish_duckdb(target, tables, record)
+        location, names = _publish_duckdb(target, tables, record, scope)
     return PublishResult(
         published_at.isoformat(timespec="seconds"), location, names, invocation_id, time.perf_counter() - started
     )
 
 
-def _publish_duckdb(target: Target, tables: list[PublishedTable], record: dict) -> tuple[str, list[str]]:
+def _publish_duckdb(
+    target: Target, tables: list[PublishedTable], record: dict, scope: set[str] | None
+) -> tuple[str, list[str]]:
     import duckdb
 
     final = marts_path(target)
@@ -126,6 +136,8 @@ def _publish_duckdb(target: Target, tables: list[PublishedTable], record: dict) 
     staged = final.with_name(f".{final.name}.{os.getpid()}.publishing")
     for leftover in (staged, staged.with_name(staged.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    if scope is not None and final.exists():
+        shutil.copyfile(final, staged)  # the tables outside the scope stay as published
     names = []
     # the new file attached under a name no schema has: the build's views name their relations without a
     # catalog (`marts.x`), which a catalog called like a schema ("marts", the new file's) would make ambiguous
@@ -136,21 +148,29 @@ def _publish_duckdb(target: Target, tables: list[PublishedTable], record: dict) 
         # attached under its own catalog name (the file's stem), which dbt's views in it refer to
         build = _ident(target.duckdb_path.stem)
         connection.execute(f"attach {_quote(str(target.duckdb_path))} as {build} (read_only)")
-        existing = {
-            (schema, name)
-            for schema, name in connection.execute(
-                "select table_schema, table_name from information_schema.tables where table_catalog = ?",
-                [target.duckdb_path.stem],
-            ).fetchall()
-        }
+        existing, published = (
+            {
+                (schema, name)
+                for schema, name in connection.execute(
+                    "select table_schema, table_name from information_schema.tables where table_catalog = ?",
+                    [catalog],
+                ).fetchall()
+            }
+            for catalog in (target.duckdb_path.stem, new)
+        )
         for schema in PUBLISHED_SCHEMAS:
             connection.execute(f"create schema if not exists {new}.{_ident(schema)}")
         for table in tables:
+            if scope is not None and f"{table.schema}.{table.name}" not in scope:
+                if (table.schema, table.name) in published:
+                    names.append(f"{table.schema}.{table.name}")
+                continue
             if (table.schema, table.name) not in existing:
                 continue  # not built in this warehouse (e.g. a model left out by --select)
             relation = f"{new}.{_ident(table.schema)}.{_ident(table.name)}"
             connection.execute(
-                f"create table {relation} as select * from {build}.{_ident(table.schema)}.{_ident(table.name)}"
+                f"create or replace table {relation} as "
+                f"select * from {build}.{_ident(table.schema)}.{_ident(table.name)}"
             )
             connection.execute(f"comment on table {relation} is {_quote(table.description)}")
             built_columns = {row[0] for row in connection.execute(f"describe {relation}").fetchall()}
@@ -174,7 +194,8 @@ def _publish_duckdb(target: Target, tables: list[PublishedTable], record: dict) 
 
 def _record_publication(connection, relation: str, record: dict) -> None:
     connection.execute(
-        f"create table {relation} (published_at timestamp, invocation_id varchar, n_tables integer, audit varchar)"
+        f"create or replace table {relation} "
+        "(published_at timestamp, invocation_id varchar, n_tables integer, audit varchar)"
     )
     connection.execute(
         f"insert into {relation} values (?, ?, ?, ?)",
@@ -186,7 +207,9 @@ def _record_publication(connection, relation: str, record: dict) -> None:
     )
 
 
-def _publish_postgres(target: Target, tables: list[PublishedTable], record: dict) -> tuple[str, list[str]]:
+def _publish_postgres(
+    target: Target, tables: list[PublishedTable], record: dict, scope: set[str] | None
+) -> tuple[str, list[str]]:
     import psycopg2
 
     database = marts_database(target)
@@ -200,12 +223,19 @@ def _publish_postgres(target: Target, tables: list[PublishedTable], record: dict
                 write.execute(f"drop schema if exists {_ident(schema + '__next')} cascade")
                 write.execute(f"create schema {_ident(schema + '__next')}")
             for table in tables:
-                columns = _pg_columns(read, table.schema, table.name)
-                if not columns:
-                    continue
                 staged = f"{_ident(table.schema + '__next')}.{_ident(table.name)}"
-                write.execute(f"create table {staged} ({', '.join(f'{_ident(c)} {t}' for c, t in columns)})")
-                _copy(read, write, f"{_ident(table.schema)}.{_ident(table.name)}", staged)
+                current = f"{_ident(table.schema)}.{_ident(table.name)}"
+                if scope is not None and f"{table.schema}.{table.name}" not in scope:
+                    columns = _pg_columns(write, table.schema, table.name)
+                    if not columns:
+                        continue  # never published: a whole build publishes it
+                    write.execute(f"create table {staged} as table {current}")  # kept as published
+                else:
+                    columns = _pg_columns(read, table.schema, table.name)
+                    if not columns:
+                        continue
+                    write.execute(f"create table {staged} ({', '.join(f'{_ident(c)} {t}' for c, t in columns)})")
+                    _copy(read, write, current, staged)
                 write.execute(f"comment on table {staged} is {_quote(table.description)}")
                 for column, description in table.columns.items():
                     if description and any(c == column for c, _ in columns):

@@ -70,6 +70,8 @@ class QualityRun:
     seconds: float
     started_at: str
     dbt_failures: list[DbtTestFailure] = field(default_factory=list)
+    #: the relations a scoped audit covered (see run_quality); None: every suite ran
+    scope: list[str] | None = None
 
     def failures(self) -> list[tuple[SuiteResult, ExpectationResult]]:
         return [(s, r) for s in self.suites for r in s.results if not r.success]
@@ -91,6 +93,7 @@ class QualityRun:
                 for s in self.suites
             ],
             "dbt_failures": [vars(f) for f in self.dbt_failures],
+            "scope": self.scope,
         }
 
 
@@ -187,8 +190,12 @@ def _clear_report(folder: Path) -> None:
             entry.unlink()
 
 
-def run_quality(target: Target, layers: list[str] | None = None) -> QualityRun:
-    """Validate the suites of `layers` (default all) against `target`; write the report; nothing is changed."""
+def run_quality(target: Target, layers: list[str] | None = None, scope: set[str] | None = None) -> QualityRun:
+    """Validate the suites of `layers` (default all) against `target`; write the report; nothing is changed.
+
+    `scope` (relations, `schema.name`): only the assets that read one of them — what the build of a selection
+    changed — and only the suites with such an asset. The other suites' relations are unchanged since the
+    audit of their last publication, so a scoped audit is enough to publish the scope (publish.py)."""
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     specs = load_suites(layers)
@@ -211,13 +218,14 @@ def run_quality(target: Target, layers: list[str] | None = None) -> QualityRun:
     engine = datasource.get_engine()
     try:
         relations = Relations(models, sources, _existing_relations(engine, target))
-        suites, pending = _plan(context, datasource, specs, relations)
+        suites, pending = _plan(context, datasource, specs, relations, scope)
         if pending:
             _validate(context, pending)
     finally:
         engine.dispose()
     success = all(suite.success for suite in suites)
     run = QualityRun(success, out / "index.html", suites, time.perf_counter() - started, started_at)
+    run.scope = sorted(scope) if scope is not None else None
     run.dbt_failures = dbt_test_failures(manifest)
     if (out / "index.html").exists():  # GX's own index renders only with its CDN scripts: kept beside ours
         (out / "index.html").rename(out / "data_docs.html")
@@ -226,17 +234,21 @@ def run_quality(target: Target, layers: list[str] | None = None) -> QualityRun:
     return run
 
 
-def _plan(context, datasource, specs: list[SuiteSpec], relations: Relations):
-    """GX assets, suites and validation definitions for every asset that can run; skips and misses recorded."""
+def _plan(context, datasource, specs: list[SuiteSpec], relations: Relations, scope: set[str] | None = None):
+    """GX assets, suites and validation definitions for every asset that can run (within `scope`, when given:
+    the assets reading one of its relations); skips and misses recorded."""
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     suites: list[SuiteResult] = []
     pending = []
     for spec in specs:
+        assets = spec.assets if scope is None else [a for a in spec.assets if _reads_any(a, relations, scope)]
+        if not assets:
+            continue
         suite = SuiteResult(spec.name, spec.layer)
         suites.append(suite)
-        for asset in spec.assets:
+        for asset in assets:
             try:
                 query, relation = _asset_query(asset, relations)
             except MissingRelation as missing:
@@ -259,6 +271,15 @@ def _plan(context, datasource, specs: list[SuiteSpec], relations: Relations):
             )
             pending.append((suite, asset, relation, definition))
     return suites, pending
+
+
+def _reads_any(asset: AssetSpec, relations: Relations, scope: set[str]) -> bool:
+    """Whether the asset reads a relation of `scope` (an asset naming a relation this warehouse lacks is kept:
+    it reports the miss)."""
+    try:
+        return bool(scope.intersection(relations.read_by(asset)))
+    except MissingRelation:
+        return True
 
 
 def _asset_query(asset: AssetSpec, relations: Relations) -> tuple[str, str]:

@@ -128,6 +128,13 @@ class Relations:
             return "0"
         return f"(select count(*) from {relation} where source = '{table}')"
 
+    def read_by(self, asset: AssetSpec) -> list[str]:
+        """The relations the asset reads as the manifest names them, built or not (the first is the asset's);
+        MissingRelation for a name the manifest does not have."""
+        every = [*self.models.values(), *self.sources.values()]
+        named = Relations(self.models, self.sources, {relation: set() for relation in every})
+        return named.render(asset.query or asset.relation)[1]
+
     def render(self, text: str) -> tuple[str, list[str]]:
         """The SQL with every {{ ... }} resolved, and the relations it reads (the first is the asset's)."""
         used: list[str] = []

@@ -123,3 +123,48 @@ def test_a_reader_queries_marts_duckdb_while_a_build_runs(small_duckdb, tmp_path
     assert fresh[0].startswith(before) and fresh[0].endswith(" 2000")
     assert not fresh[-1].startswith(before) and fresh[-1].endswith(" 2000")  # the new publication, all at once
     assert held == {fresh[0]}  # the connection opened before the swap kept reading the previous file
+
+
+def published_counts(path) -> dict[str, int]:
+    connection = open_published(path)
+    try:
+        return {
+            table: connection.execute(f"select count(*) from {table}").fetchone()[0]
+            for table in ("marts.nft_scores", "marts.feed_projects")
+        }
+    finally:
+        connection.close()
+
+
+def test_a_build_of_a_selection_audits_and_publishes_only_what_it_built(small_duckdb, tmp_path):
+    """The scoring job's kind of build: its tables are audited and republished, every other table keeps its
+    published version, even when the build file holds something its audit never saw."""
+    target = copy_duckdb(small_duckdb[0], tmp_path / "selection", with_publication=True)
+    published = marts_path(target)
+    before = published_counts(published)
+    connection = duckdb.connect(str(target.duckdb_path))
+    connection.execute("delete from marts.feed_projects")  # outside the selection: neither audited nor published
+    # nft_scores is rebuilt from its history: without 5 NFTs' history it publishes 5 rows fewer
+    connection.execute(
+        "delete from marts.nft_score_history "
+        "where nft_id in (select nft_id from marts.nft_scores order by nft_id limit 5)"
+    )
+    connection.close()
+    report = build(target, select=["nft_scores"], quiet=True, audit=True)
+    assert report.success and report.publication is not None, report.error
+    assert report.quality.scope == ["marts.nft_scores"]
+    assert {suite.name for suite in report.quality.suites} == {"marts.community"}
+    assert {result.relation for suite in report.quality.suites for result in suite.results} == {"marts.nft_scores"}
+    assert published_counts(published) == {**before, "marts.nft_scores": before["marts.nft_scores"] - 5}
+    assert "marts.feed_projects" in report.publication.tables
+    connection = open_published(published)
+    try:
+        assert connection.execute("select n_tables from ops.publication").fetchall() == [
+            (len(report.publication.tables),)
+        ]
+        comment = "select comment from duckdb_tables() where schema_name = 'marts' and table_name = ?"
+        assert connection.execute(comment, ["feed_projects"]).fetchone()[0]
+        assert connection.execute(comment, ["nft_scores"]).fetchone()[0].startswith("What apps and analysts read")
+    finally:
+        connection.close()
+    assert last_publication(target)["published_at"] > read_published(marts_path(small_duckdb[0]))[0]

@@ -100,3 +100,24 @@ def test_a_failed_audit_leaves_the_published_marts_unchanged_on_postgres(small_p
         assert fetch_postgres(target, published, marts_database(target)) == rows_before
     finally:
         drop_postgres(target, target.pg_database, marts_database(target))
+
+
+def test_a_scoped_publication_refreshes_its_tables_and_keeps_the_others_on_postgres(small_postgres):
+    target = copy_postgres(small_postgres[0], f"warehouse_test_{uuid.uuid4().hex[:10]}")
+    try:
+        publish(target, audit={"success": True})
+        counts = "select (select count(*) from marts.nft_scores), (select count(*) from marts.operator_share_prices)"
+        [(scores, prices)] = fetch_postgres(target, counts, marts_database(target))
+        execute_postgres(
+            target,
+            "delete from marts.operator_share_prices",  # outside the scope: the published version stays
+            "delete from marts.nft_scores "
+            "where nft_id in (select nft_id from marts.nft_scores order by nft_id limit 5)",
+        )
+        second = publish(target, audit={"success": True}, scope={"marts.nft_scores"})
+        assert fetch_postgres(target, counts, marts_database(target)) == [(scores - 5, prices)]
+        assert "marts.operator_share_prices" in second.tables
+        comment = "select obj_description('marts.operator_share_prices'::regclass)"
+        assert fetch_postgres(target, comment, marts_database(target))[0][0]
+    finally:
+        drop_postgres(target, target.pg_database, marts_database(target))
