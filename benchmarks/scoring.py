@@ -96,8 +96,8 @@ def _land_super_vote(target, folder: Path, event_id: str, nfts: tuple[str, str])
         at = (newest + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         writer.writerow([event_id, user, nfts[0], nfts[1], nfts[0], "super", at])
     report = load([path], target)
-    if not report.ok:
-        raise SystemExit(f"landing the super vote failed: {report.error}")
+    if not report.ok or report.files[0].rows_written != 1:
+        raise SystemExit(f"the super vote did not land: {report.error or report.files[0]}")
     warehouse = open_warehouse(target)
     try:
         return int(warehouse.fetch(f"select event_seq from raw.votes where event_id = '{event_id}'")[0][0])
