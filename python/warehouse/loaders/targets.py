@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from warehouse.loaders import pg_binary
 from warehouse.loaders.contracts import Contract, contracts, ddl
 from warehouse.settings import Target
 
@@ -109,18 +110,31 @@ class PostgresWarehouse:
         return self.cur.fetchall()
 
     def bulk_insert(self, table: str, data: pa.Table) -> None:
-        """COPY in CSV form: nulls are unquoted empty fields, strings are always quoted."""
+        """COPY in binary form when every column's Arrow type is what its table column receives
+        (`pg_binary.py`), else in CSV form: nulls are unquoted empty fields, strings are always quoted."""
+        names = ", ".join(data.column_names)
+        if pg_binary.encodable(data.schema, self._column_types(table)):
+            stream = pg_binary.CopyStream(data)
+            self.cur.copy_expert(f"copy {table} ({names}) from stdin with (format binary)", stream)
+            return
         buffer = io.BytesIO()
         options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
         pacsv.write_csv(_for_copy(data), buffer, write_options=options)
         buffer.seek(0)
-        self.cur.copy_expert(
-            f"copy {table} ({', '.join(data.column_names)}) from stdin with (format csv, null '')", buffer
+        self.cur.copy_expert(f"copy {table} ({names}) from stdin with (format csv, null '')", buffer)
+
+    def _column_types(self, table: str) -> dict[str, str]:
+        """{column: type as `format_type` names it} of a table (temporary tables included)."""
+        self.cur.execute(
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+            " where attrelid = %s::regclass and attnum > 0 and not attisdropped",
+            [table],
         )
+        return dict(self.cur.fetchall())
 
     def analyze(self, table: str) -> None:
-        """Statistics for a staged temporary table (autovacuum never sees them), so that the merge into raw
-        gets a hash plan sized for the batch."""
+        """Statistics for a staged temporary table (autovacuum never sees them), so that the lookup of its
+        keys in raw gets a plan sized for the batch."""
         self.cur.execute(f"analyze {table}")
 
     def lock(self) -> None:
@@ -148,9 +162,10 @@ class PostgresWarehouse:
 
 
 def _for_copy(data: pa.Table) -> pa.Table:
-    """Timestamps as ISO text so that COPY reads them without a session-dependent format."""
+    """Timestamps as ISO text (`YYYY-MM-DD HH:MM:SS.ffffff`) so that COPY reads them without a
+    session-dependent format; Arrow's cast to text is an order of magnitude faster than `strftime`."""
     columns = [
-        pa.compute.strftime(column, format="%Y-%m-%dT%H:%M:%S") if pa.types.is_timestamp(column.type) else column
+        pa.compute.cast(column, pa.string()) if pa.types.is_timestamp(column.type) else column
         for column in data.columns
     ]
     return pa.table(columns, names=data.column_names)
