@@ -194,8 +194,9 @@ def main(
         f"DuckDB, seed 1, {repeat} super votes (one triggered run each, in a process of its own). "
         "published_after: from the start of the `community_scoring` run's process to `marts.duckdb` showing both "
         "NFTs with the vote's event_seq, read from a fresh process; the run includes dbt's parse, the community "
-        "models and tests, the asset checks (expectation suites) and the publication. full_build: `warehouse build` "
-        "of the fresh world (dbt, audit, publication)."
+        "models and tests, the asset checks (the expectation suites' assets that read what the run built) and the "
+        "publication of the tables it built (every other published table is kept as it was). full_build: "
+        "`warehouse build` of the fresh world (dbt, audit, publication)."
     )
     record("scoring", f"Triggered scoring: a super vote to its published score ({scale})", rows, notes)
     print(rows[0])
