@@ -198,7 +198,7 @@ def build(
         # read before the audit, whose connections to the build file have their own configuration
         fingerprint = inputs_fingerprint(target) if report.success and not (select or exclude) else None
         if audit and report.success:
-            audit_and_publish(target, report, scope=built_relations(report) if (select or exclude) else None)
+            audit_and_publish(target, report, scope=built_relations(target, report) if (select or exclude) else None)
         if report.success and fingerprint is not None:
             _remember_fingerprint(target, fingerprint)
     return report
@@ -242,17 +242,17 @@ def release_duckdb() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-def built_relations(report: BuildReport) -> set[str]:
+def built_relations(target: Target, report: BuildReport) -> set[str]:
     """`schema.name` of every model, seed and snapshot the build ran successfully, as the manifest names them."""
-    from warehouse.quality.runner import dbt_target_dir
+    from warehouse.quality.runner import manifest_path
+    from warehouse.quality.suites import manifest_relations
 
-    nodes = json.loads((dbt_target_dir() / "manifest.json").read_text())["nodes"]
-    built = set()
-    for node in report.nodes:
-        props = nodes.get(node.unique_id or "")
-        if props and props["resource_type"] in ("model", "seed", "snapshot") and node.status == "success":
-            built.add(f"{props['schema']}.{props.get('alias') or props['name']}")
-    return built
+    relations, _ = manifest_relations(json.loads(manifest_path(target).read_text()))
+    return {
+        relations[node.name]
+        for node in report.nodes
+        if node.resource_type in ("model", "seed", "snapshot") and node.status == "success" and node.name in relations
+    }
 
 
 def audit_and_publish(target: Target, report: BuildReport, scope: set[str] | None = None) -> None:
