@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
-from warehouse.loaders import pg_binary
+from warehouse.loaders import pg_binary, targets
 from warehouse.loaders.targets import PostgresWarehouse
 
 pytestmark = pytest.mark.postgres
@@ -58,5 +59,58 @@ def test_a_column_of_another_type_goes_the_csv_way(postgres_target):
         assert not pg_binary.encodable(data.schema, warehouse._column_types("bulk"))
         warehouse.bulk_insert("bulk", data)
         assert _landed(warehouse) == _expected()
+    finally:
+        warehouse.close()
+
+
+def _indexes(warehouse: PostgresWarehouse) -> dict[str, tuple[int, str]]:
+    """{index name: (oid, definition)} of table `bulk`: a rebuilt index has a new oid."""
+    rows = warehouse.fetch(
+        "select i.relname, i.oid, pg_get_indexdef(i.oid) from pg_index x join pg_class i on i.oid = x.indexrelid"
+        " where x.indrelid = 'bulk'::regclass"
+    )
+    return {name: (int(oid), definition) for name, oid, definition in rows}
+
+
+def test_a_large_batch_into_a_smaller_table_rebuilds_its_indexes_inside_the_transaction(postgres_target, monkeypatch):
+    monkeypatch.setattr(targets, "REBUILD_INDEXES_FROM_ROWS", 2)
+    batch = _arrow().filter(pa.array([r[2] is not None for r in ROWS]))  # 4 rows with a key
+    warehouse = PostgresWarehouse(postgres_target)
+    try:
+        warehouse.execute(f"create temporary table bulk ({COLUMNS}, primary key (big))")
+        warehouse.execute("create index bulk_name_idx on bulk (name)")
+        warehouse.execute("create index bulk_at_idx on bulk (at, small)")
+        before = _indexes(warehouse)
+
+        # outside a transaction nothing is dropped: a failure could not bring the indexes back
+        warehouse.execute("delete from bulk")
+        warehouse.bulk_insert("bulk", batch)
+        assert _indexes(warehouse) == before
+        warehouse.execute("delete from bulk")
+
+        # a failed load keeps the indexes as they were
+        warehouse.begin()
+        warehouse.bulk_insert("bulk", batch)
+        assert _indexes(warehouse)["bulk_name_idx"][0] != before["bulk_name_idx"][0]
+        warehouse.rollback()
+        assert _indexes(warehouse) == before
+
+        # into an empty table: the same indexes, built after the rows (the primary key's stays)
+        warehouse.begin()
+        warehouse.bulk_insert("bulk", batch)
+        warehouse.commit()
+        after = _indexes(warehouse)
+        assert {n: d for n, (_, d) in after.items()} == {n: d for n, (_, d) in before.items()}
+        assert after["bulk_pkey"][0] == before["bulk_pkey"][0]
+        assert after["bulk_name_idx"][0] != before["bulk_name_idx"][0]
+        assert after["bulk_at_idx"][0] != before["bulk_at_idx"][0]
+        assert warehouse.fetch("set enable_seqscan = off; select count(*) from bulk where name = 'a'") == [(1,)]
+
+        # into a table already holding as many rows as the batch: the indexes take the rows as they come
+        kept = _indexes(warehouse)
+        warehouse.begin()
+        warehouse.bulk_insert("bulk", batch.set_column(2, "big", pc.subtract(batch["big"].combine_chunks(), 10)))
+        warehouse.commit()
+        assert _indexes(warehouse) == kept
     finally:
         warehouse.close()
