@@ -22,6 +22,15 @@ def _is_project(folder: Path) -> bool:
     return config.is_file() and any(line.strip() == "name: warehouse" for line in config.read_text().splitlines())
 
 
+def read_yaml(path: Path) -> dict:
+    """A YAML file of the project as a mapping ({} when empty), parsed by libyaml when PyYAML has it (about
+    ten times faster than the pure-Python parser: the loader reads the sources' contracts every load)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(), Loader=loader) or {}
+
+
 def project_root() -> Path:
     """The dbt project folder: the checkout the working directory is in, else the one this package was
     installed from (so a second clone run with the first clone's environment builds its own files)."""

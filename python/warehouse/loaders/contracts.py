@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from warehouse.settings import project_root
+from warehouse.settings import project_root, read_yaml
 
 #: Landing metadata every landed (non-log) table carries, after its landing columns.
 LANDING_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -89,7 +87,7 @@ def _meta(node: dict) -> dict:
 def _contracts_from(paths: list[Path]) -> dict[str, Contract]:
     contracts: dict[str, Contract] = {}
     for path in paths:
-        document = yaml.safe_load(path.read_text()) or {}
+        document = read_yaml(path)
         for source in document.get("sources", []):
             if source.get("schema") != "raw":
                 continue

@@ -209,6 +209,19 @@ def _split_fast(lines: list[str], first: int, width: int, order: list[int], name
     return table, rejects
 
 
+def _header(path: Path, contract: Contract, line: str) -> tuple[list[str], list[int]]:
+    """The header's column names and, for each of the contract's columns, its place in a row."""
+    header = line.rstrip("\r")
+    if _undecodable(header):
+        raise UnusableFile(path, f"the header is {_undecodable(header)}")
+    try:
+        found = [h.strip() for h in _split_fields(header)]
+    except csv.Error as error:
+        raise UnusableFile(path, f"unreadable header: {error}") from None
+    _check_columns(path, contract, found)
+    return found, [found.index(name) for name in contract.column_names]
+
+
 def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str, str, str, str]]]:
     """A CSV file's rows as text columns with `_pos` (the line a row starts on; the header is line 1).
 
@@ -218,6 +231,14 @@ def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str,
     """
     names = contract.column_names
     text = _decode(path)
+    first_end = text.find("\n")
+    first_line = text if first_end < 0 else text[:first_end]
+    if first_line.strip():  # the header is line 1: try the one-pass reader before splitting the lines
+        found, order = _header(path, contract, first_line)
+        rows = text.count("\n") - (1 if text.endswith("\n") else 0)
+        uniform = _read_uniform(text, len(found), order, names, rows=rows)
+        if uniform is not None:
+            return uniform, []
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -225,23 +246,11 @@ def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str,
     positions: list[int] = []
     rejects: list[tuple[str, str, str, str]] = []
     header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
-    order: list[int] = []
+    order = []
     if header_at is not None:
-        header = lines[header_at].rstrip("\r")
-        if _undecodable(header):
-            raise UnusableFile(path, f"the header is {_undecodable(header)}")
-        try:
-            found = [h.strip() for h in _split_fields(header)]
-        except csv.Error as error:
-            raise UnusableFile(path, f"unreadable header: {error}") from None
-        _check_columns(path, contract, found)
-        order = [found.index(name) for name in names]
+        _, order = _header(path, contract, lines[header_at])
     i = (header_at if header_at is not None else len(lines)) + 1
     width = len(names)
-    if header_at == 0:
-        uniform = _read_uniform(text, len(found), order, names, rows=len(lines) - 1)
-        if uniform is not None:
-            return uniform, []
     fast = _split_fast(lines, i, width, order, names)
     if fast is not None:
         return fast

@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-import yaml
-
-from warehouse.settings import project_root
+from warehouse.settings import project_root, read_yaml
 
 MIN_ENV = "WAREHOUSE_LANDING_MIN_TIMESTAMP"
 SKEW_ENV = "WAREHOUSE_LANDING_MAX_CLOCK_SKEW_MINUTES"
@@ -46,7 +44,7 @@ class LandingWindow:
 
 @lru_cache(maxsize=1)
 def _project_vars() -> dict:
-    document = yaml.safe_load((project_root() / "dbt_project.yml").read_text()) or {}
+    document = read_yaml(project_root() / "dbt_project.yml")
     return document.get("vars") or {}
 
 

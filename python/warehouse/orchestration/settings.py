@@ -8,9 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from warehouse.settings import project_root
+from warehouse.settings import project_root, read_yaml
 
 BUILD_EVERY_VAR = "poa_build_every_minutes"
 TRIGGER_EVERY_VAR = "poa_trigger_check_every_seconds"
@@ -32,7 +30,7 @@ class Cadence:
 def cadence(project_file: Path | None = None) -> Cadence:
     """The schedule and trigger intervals declared in dbt_project.yml."""
     path = project_file or project_root() / "dbt_project.yml"
-    declared = (yaml.safe_load(path.read_text()) or {}).get("vars") or {}
+    declared = read_yaml(path).get("vars") or {}
     values = {}
     for name in (BUILD_EVERY_VAR, TRIGGER_EVERY_VAR):
         value = declared.get(name)

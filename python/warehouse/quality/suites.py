@@ -20,9 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from warehouse.settings import project_root
+from warehouse.settings import project_root, read_yaml
 
 LAYERS = ("raw", "staging", "intermediate", "marts")
 SEVERITIES = {"error": "critical", "warn": "warning"}
@@ -70,7 +68,7 @@ def load_suites(layers: list[str] | None = None, folder: Path | None = None) -> 
     suites = []
     for layer in wanted:
         path = folder / f"{layer}.yml"
-        document = yaml.safe_load(path.read_text()) or {}
+        document = read_yaml(path)
         for domain, assets in (document.get("domains") or {}).items():
             suites.append(SuiteSpec(f"{layer}.{domain}", layer, domain, [_asset(path, a) for a in assets or []]))
     return suites

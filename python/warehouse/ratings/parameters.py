@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from warehouse.settings import project_root
+from warehouse.settings import project_root, read_yaml
 
 #: EloParams field → the dbt var that sets it.
 ELO_VARS = {
@@ -59,9 +59,7 @@ def as_bool(name: str, value: Any) -> bool:
 @lru_cache(maxsize=1)
 def project_vars() -> Mapping[str, Any]:
     """The `vars:` of dbt_project.yml: every parameter's documented default."""
-    import yaml
-
-    return yaml.safe_load((project_root() / "dbt_project.yml").read_text())["vars"]
+    return read_yaml(project_root() / "dbt_project.yml")["vars"]
 
 
 def read_vars(names: Mapping[str, str], values: Mapping[str, Any] | None = None) -> dict[str, Any]:
