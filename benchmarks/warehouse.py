@@ -173,7 +173,7 @@ def _count_events(path: Path) -> int:
         con.close()
 
 
-def bench_scale(scale: str, events: int, work: Path, max_rss_bytes: int) -> dict:
+def bench_scale(scale: str, events: int, work: Path, max_rss_bytes: int, keep: bool = False) -> dict:
     folder = work / scale
     folder.mkdir(parents=True)
     world, delta, database = folder / "world", folder / "delta", folder / "warehouse.duckdb"
@@ -193,6 +193,8 @@ def bench_scale(scale: str, events: int, work: Path, max_rss_bytes: int) -> dict
         done = run_step(name, [WAREHOUSE, *args], env, max_rss_bytes, folder / f"{name}.log")
         if args[0] == "build":
             done.dbt = dbt_times(dbt_target, done.wall_s)
+            if keep and (dbt_target / "run_results.json").exists():
+                shutil.copy(dbt_target / "run_results.json", folder / f"{name}.run_results.json")
             if done.dbt:
                 done.dbt["partial_parse"] = partial_parse_used(dbt_logs)
         steps.append(done)
@@ -214,7 +216,8 @@ def bench_scale(scale: str, events: int, work: Path, max_rss_bytes: int) -> dict
         if name in ("full_build", "load_delta", "incremental_build"):
             queue_reads[f"after_{name}"] = queue_read_ms(database)
     history = _count_events(database) if database.exists() and steps[-1].status == "ok" else None
-    shutil.rmtree(folder, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
     return {
         "scale": scale,
         "events": events,
@@ -336,13 +339,17 @@ def main(
         None, help="Raw figures (--json) of an earlier run, e.g. of the code before a change, to show beside."
     ),
     comment: str = typer.Option("", help="A sentence for the notes (e.g. what the baseline is)."),
+    keep: bool = typer.Option(False, "--keep", help="Keep the scratch folder (worlds, warehouses) to look into."),
 ) -> None:
     """Whole-warehouse benchmark: generate, load, full / incremental / no-op build, per step."""
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="warehouse-bench-", dir=work_dir))
     try:
-        results = [bench_scale(scale, events, work, int(max_rss_gb * 2**30)) for scale in scales]
+        results = [bench_scale(scale, events, work, int(max_rss_gb * 2**30), keep) for scale in scales]
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
     for row in summarize(results):
         print(row)
     if json_out is not None:

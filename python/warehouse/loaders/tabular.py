@@ -464,7 +464,11 @@ def validate(
     key_text = " || '/' || ".join(f"cast(t_{k} as varchar)" for k in contract.key)
     file_columns = [r[0] for r in con.execute("describe landing_file").fetchall()]
     unit = "line" if "_pos" in file_columns else "record"
-    hash_input = " || chr(31) || ".join(f"coalesce(cast(t_{c.name} as varchar), chr(0))" for c in contract.columns)
+    # the values joined by chr(31), a null as chr(0): one n-ary concat builds each row's string once (a chain of
+    # `||` builds every prefix)
+    hash_input = (
+        "concat(" + ", chr(31), ".join(f"coalesce(cast(t_{c.name} as varchar), chr(0))" for c in contract.columns) + ")"
+    )
     # every value is typed and checked once, here; the queries below read the result
     con.execute(f"""
         create or replace table checked as

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from warehouse.loaders.run import load
@@ -105,3 +106,22 @@ def test_event_seq_follows_occurred_at_then_event_id_across_the_domain(target, t
     late = write_csv(tmp_path / "late" / "votes.csv", VOTE_COLUMNS, [vote("v_late", at="2026-02-01T00:00:00Z")])
     load([late], target)
     assert scalar(target, "select event_seq from raw.votes where event_id = 'v_late'") == 6
+
+
+def test_the_row_hash_is_stable_the_md5_of_the_typed_values(target, tmp_path):
+    """raw's row_hash tells a repeated row from a changed one across loads, so its definition never changes:
+    md5 of the typed values as text, joined by \\x1f, a null as \\x00."""
+    votes = write_csv(
+        tmp_path / "votes.csv", VOTE_COLUMNS, [vote("v_1", at="2026-03-01T12:00:00.5Z", a="nft_7", b="nft_9")]
+    )
+    sliders = write_csv(
+        tmp_path / "sliders.csv", SLIDER_COLUMNS, [["s_1", "u_2", "nft_7", "0.250", "2026-03-01T13:00:00Z"]]
+    )
+    load([votes, sliders], target)
+    expected = {
+        "votes": ["v_1", "u_1", "nft_7", "nft_9", "nft_7", "normal", "2026-03-01 12:00:00.5"],
+        "sliders": ["s_1", "u_2", "nft_7", "0.25", "2026-03-01 13:00:00"],
+    }
+    for table, values in expected.items():
+        digest = hashlib.md5("\x1f".join(values).encode()).hexdigest()
+        assert query(target, f"select row_hash from raw.{table}") == [(digest,)], table
