@@ -60,8 +60,12 @@ def engine_kwargs(target: Target) -> dict:
 
 
 def quiet_gx() -> None:
-    """GX logs and warns per metric; the report and the summary are what a user reads."""
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    """GX logs and warns per metric; the report and the summary are what a user reads. Some GX modules set
+    their own logger's level (INFO), which a level on the package's logger does not override: every GX logger
+    created so far is quieted too (call it after importing GX)."""
+    for name in ["great_expectations", *logging.root.manager.loggerDict]:
+        if name.split(".")[0] == "great_expectations":
+            logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="great_expectations")
     warnings.filterwarnings("ignore", message=".*duckdb-engine.*")
 

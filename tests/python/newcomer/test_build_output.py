@@ -21,6 +21,7 @@ def test_build_output_on_success_fits_one_screen(fresh_copy: Path, rebuild: subp
     lines = output.splitlines()
     assert len(lines) <= SCREEN_LINES, output
     assert "\x1b[" not in output, "colour codes in output that is not a terminal"
+    assert not [line for line in lines if line.startswith(("INFO:", "WARNING:", "DEBUG:"))], output  # library logs
     assert " built, " in output and " tests passed, " in output and " 0 failed" in output, output
     log = fresh_copy / "logs" / "dbt.log"
     assert "full dbt log: logs/dbt.log" in output
