@@ -1,6 +1,6 @@
 """The whole warehouse, step by step, as a scheduled pipeline runs it: wall time, dbt's node times, peak RSS.
 
-    python -m benchmarks.warehouse [--scales standard large] [--events 10000] [--max-rss-gb 8]
+    python -m benchmarks.warehouse [--scales standard --scales large] [--events 10000] [--max-rss-gb 8]
 
 For each scale, in a scratch folder (seed 1), every step runs as its own `warehouse` process:
 
@@ -329,7 +329,11 @@ def write_report(results: list[dict], events: int, baseline: list[dict] | None =
 
 @app.command()
 def main(
-    scales: list[str] = typer.Option(["standard", "large"], "--scales", help="Scales to run, in this order."),
+    scales: list[str] = typer.Option(
+        ["standard", "large"],
+        "--scales",
+        help="Scales to run, in this order (repeat the option: --scales standard --scales large).",
+    ),
     events: int = typer.Option(10_000, help="New community events in the delta."),
     max_rss_gb: float = typer.Option(8.0, help="Stop a step whose process tree holds more resident memory."),
     work_dir: Path | None = typer.Option(None, help="Scratch folder (default: a new temporary one)."),
