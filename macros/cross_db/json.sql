@@ -12,6 +12,18 @@
 {% macro default__json_parse(text) -%}cast({{ text }} as json){%- endmacro %}
 
 
+{#- A landed JSON document (text the loader has already checked is JSON), to read fields from. DuckDB's
+    JSON functions read the text as it is (a cast to JSON first would parse each document once more and hold
+    a vector's worth of them); PostgreSQL reads it as `json`. -#}
+{% macro json_document(text) -%}
+    {{ return(adapter.dispatch('json_document', 'warehouse')(text)) }}
+{%- endmacro %}
+
+{% macro default__json_document(text) -%}{{ json_parse(text) }}{%- endmacro %}
+
+{% macro duckdb__json_document(text) -%}{{ text }}{%- endmacro %}
+
+
 {#- An integer field (ids, block numbers, the tax) from its JSON text, strictly: DuckDB's cast would
     round `1.5` to 2 and read `1e5`, so anything but an optional sign and digits raises there;
     PostgreSQL's cast is already that strict. -#}
@@ -40,6 +52,23 @@
 {% macro duckdb__json_text(json, path=[]) -%}({{ json }} ->> '{{ json_path_duckdb(path) }}'){%- endmacro %}
 
 {% macro postgres__json_text(json, path=[]) -%}(cast({{ json }} as json) #>> '{{ json_path_postgres(path) }}'){%- endmacro %}
+
+
+{#- The texts of the scalars at each of `paths` of `json`, as a list (index it from 1), as `json_text`
+    gives them. Several fields of a large document in one call: DuckDB then parses each document once, where
+    one `json_text` per field parses it again per field and holds a vector's worth (2,048 documents) of
+    every parse at once. -#}
+{% macro json_texts(json, paths) -%}
+    {{ return(adapter.dispatch('json_texts', 'warehouse')(json, paths)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_texts(json, paths) -%}
+    json_extract_string({{ json }}, [{% for path in paths %}'{{ json_path_duckdb(path) }}'{{ ', ' if not loop.last }}{% endfor %}])
+{%- endmacro %}
+
+{% macro postgres__json_texts(json, paths) -%}
+    array[{% for path in paths %}{{ postgres__json_text(json, path) }}{{ ', ' if not loop.last }}{% endfor %}]
+{%- endmacro %}
 
 
 {#- A SELECT with one row per element of the JSON array at `path` of `json`, for every row of `relation`:

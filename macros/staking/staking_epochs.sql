@@ -1,6 +1,6 @@
 {#- The epoch documents a staking staging model processes in this run: every (domain, epoch) landed
     since the model's last run (high-water mark on `event_seq`), in its newest payload version only,
-    with the payload parsed as JSON (column `document`). A full refresh reads every landed epoch. -#}
+    with the payload as a JSON document (column `document`, `json_document`). A full refresh reads every landed epoch. -#}
 {% macro staking_new_epoch_documents() -%}
     select
         domain_id,
@@ -10,15 +10,16 @@
         payload_hash,
         event_seq,
         loaded_at,
-        {{ json_parse('payload') }} as document
-    from (
-        select
-            *,
-            row_number() over (partition by domain_id, epoch order by event_seq desc) as version_rank
+        {{ json_document('payload') }} as document
+    from {{ source('staking', 'epochs') }}
+    {# the newest payload of each epoch, picked by its event_seq (unique) before any payload is read: a window
+       over the landed rows would hold all their payloads at once #}
+    where event_seq in (
+        select max(event_seq)
         from {{ source('staking', 'epochs') }}
         where {{ since_last_run('event_seq') }}
-    ) as landed
-    where version_rank = 1
+        group by domain_id, epoch
+    )
 {%- endmacro %}
 
 

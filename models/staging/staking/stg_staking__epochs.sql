@@ -6,6 +6,24 @@ with documents as (
     {{ staking_new_epoch_documents() }}
 ),
 
+extracted as (
+    select
+        domain_id,
+        epoch,
+        epoch_timestamp,
+        payload_version,
+        payload_hash,
+        event_seq,
+        loaded_at,
+        {{ json_texts('document', [
+            ['endBlock'],
+            ['endHash'],
+            ['data', 'domainStakingSummary', 'currentEpochIndex'],
+            ['data', 'domainStakingSummary', 'currentTotalStake'],
+        ]) }} as texts
+    from documents
+),
+
 fields as (
     select
         domain_id,
@@ -15,11 +33,11 @@ fields as (
         payload_hash,
         event_seq,
         loaded_at,
-        {{ json_text('document', ['endBlock']) }} as end_block_text,
-        {{ json_text('document', ['endHash']) }} as end_hash,
-        {{ json_text('document', ['data', 'domainStakingSummary', 'currentEpochIndex']) }} as current_epoch_index_text,
-        {{ json_text('document', ['data', 'domainStakingSummary', 'currentTotalStake']) }} as total_stake_text
-    from documents
+        texts[1] as end_block_text,
+        texts[2] as end_hash,
+        texts[3] as current_epoch_index_text,
+        texts[4] as total_stake_text
+    from extracted
 )
 
 select
