@@ -7,14 +7,9 @@ with documents as (
 ),
 
 extracted as (
+    {#- the four fields in one extraction: one parse of each document (see json_texts) -#}
     select
-        domain_id,
-        epoch,
-        epoch_timestamp,
-        payload_version,
-        payload_hash,
-        event_seq,
-        loaded_at,
+        documents.*,
         {{ json_texts('document', [
             ['endBlock'],
             ['endHash'],
@@ -22,34 +17,18 @@ extracted as (
             ['data', 'domainStakingSummary', 'currentTotalStake'],
         ]) }} as texts
     from documents
-),
-
-fields as (
-    select
-        domain_id,
-        epoch,
-        epoch_timestamp,
-        payload_version,
-        payload_hash,
-        event_seq,
-        loaded_at,
-        texts[1] as end_block_text,
-        texts[2] as end_hash,
-        texts[3] as current_epoch_index_text,
-        texts[4] as total_stake_text
-    from extracted
 )
 
 select
     domain_id,
     epoch,
     epoch_timestamp as ended_at,
-    {{ staking_integer('end_block_text') }} as end_block,
-    end_hash,
-    {{ staking_integer('current_epoch_index_text') }} as current_epoch_index,
-    {{ uint128_from_text('total_stake_text') }} as total_stake,
+    {{ staking_integer('texts[1]') }} as end_block,
+    texts[2] as end_hash,
+    {{ staking_integer('texts[3]') }} as current_epoch_index,
+    {{ uint128_from_text('texts[4]') }} as total_stake,
     payload_version,
     payload_hash,
     event_seq,
     loaded_at
-from fields
+from extracted
