@@ -1,6 +1,7 @@
 {#- The epoch documents a staking staging model processes in this run: every (domain, epoch) landed
     since the model's last run (high-water mark on `event_seq`), in its newest payload version only,
-    with the payload as a JSON document (column `document`, `json_document`). A full refresh reads every landed epoch. -#}
+    with the payload as a JSON document (column `document`, see `json_document`). A full refresh reads every
+    landed epoch. -#}
 {% macro staking_new_epoch_documents() -%}
     select
         domain_id,

@@ -212,6 +212,8 @@ def _publish_postgres(
 ) -> tuple[str, list[str]]:
     import psycopg2
 
+    from warehouse.loaders.targets import pg_columns
+
     database = marts_database(target)
     _ensure_database(target, database)
     source = psycopg2.connect(target.pg_dsn())
@@ -226,12 +228,12 @@ def _publish_postgres(
                 staged = f"{_ident(table.schema + '__next')}.{_ident(table.name)}"
                 current = f"{_ident(table.schema)}.{_ident(table.name)}"
                 if scope is not None and f"{table.schema}.{table.name}" not in scope:
-                    columns = _pg_columns(write, table.schema, table.name)
+                    columns = pg_columns(write, current)
                     if not columns:
                         continue  # never published: a whole build publishes it
                     write.execute(f"create table {staged} as table {current}")  # kept as published
                 else:
-                    columns = _pg_columns(read, table.schema, table.name)
+                    columns = pg_columns(read, current)
                     if not columns:
                         continue
                     write.execute(f"create table {staged} ({', '.join(f'{_ident(c)} {t}' for c, t in columns)})")
@@ -261,19 +263,6 @@ def _publish_postgres(
         source.close()
         sink.close()
     return f"postgres://{target.pg_host}:{target.pg_port}/{database}", names
-
-
-def _pg_columns(cursor, schema: str, table: str) -> list[tuple[str, str]]:
-    cursor.execute(
-        """
-        select a.attname, format_type(a.atttypid, a.atttypmod)
-        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped
-        order by a.attnum
-        """,
-        (schema, table),
-    )
-    return cursor.fetchall()
 
 
 def _copy(read, write, source: str, sink: str) -> None:

@@ -168,12 +168,7 @@ class PostgresWarehouse:
 
     def _column_types(self, table: str) -> dict[str, str]:
         """{column: type as `format_type` names it} of a table (temporary tables included)."""
-        self.cur.execute(
-            "select attname, format_type(atttypid, atttypmod) from pg_attribute"
-            " where attrelid = %s::regclass and attnum > 0 and not attisdropped",
-            [table],
-        )
-        return dict(self.cur.fetchall())
+        return dict(pg_columns(self.cur, table))
 
     def analyze(self, table: str) -> None:
         """Statistics for a staged temporary table (autovacuum never sees them), so that the lookup of its
@@ -212,6 +207,17 @@ def _for_copy(data: pa.Table) -> pa.Table:
         for column in data.columns
     ]
     return pa.table(columns, names=data.column_names)
+
+
+def pg_columns(cursor, relation: str) -> list[tuple[str, str]]:
+    """[(column, type as `format_type` names it)] of a PostgreSQL relation, in column order; [] when it does not
+    exist. `relation` is resolved as SQL names it (quoted parts, the search path, temporary tables)."""
+    cursor.execute(
+        "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+        " where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped order by attnum",
+        [relation],
+    )
+    return cursor.fetchall()
 
 
 def ensure_database(target: Target) -> None:
