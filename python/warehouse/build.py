@@ -10,6 +10,7 @@ import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from warehouse.locking import hold_warehouse
@@ -17,7 +18,16 @@ from warehouse.progress import DbtProgress
 from warehouse.settings import Target, project_root
 
 #: What a build is made of: the project's code and configuration (the raw data is read from the warehouse).
-PROJECT_INPUTS = ("models", "macros", "seeds", "snapshots", "tests/dbt", "dbt_project.yml", "profiles.yml")
+PROJECT_INPUTS = (
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "tests/dbt",
+    "dbt_project.yml",
+    "profiles.yml",
+    "selectors.yml",
+)
 
 
 @dataclass
@@ -39,6 +49,10 @@ class BuildReport:
     up_to_date: bool = False
     quality: object | None = None  # warehouse.quality.QualityRun, when the build ran the audit
     publication: object | None = None  # warehouse.publish.PublishResult, when the audit passed
+    #: whole builds: whether every data test read every row (see build()); None for a selection
+    full_audit: bool | None = None
+    #: why a scheduled build ran the full audit (full_audit_due), when that was the reason
+    full_audit_reason: str | None = None
 
     def count(self, *statuses: str) -> int:
         return sum(1 for node in self.nodes if node.status in statuses)
@@ -107,12 +121,8 @@ def run_dbt(
     return BuildReport(success=bool(result.success), nodes=nodes, error=error)
 
 
-def inputs_fingerprint(target: Target) -> str:
-    """A digest of everything a build reads: the project's files, the dbt-relevant settings of the
-    environment, and per raw table its row count and newest loaded_at (loaders only append or upsert,
-    always stamping loaded_at)."""
-    from warehouse.loaders.targets import open_warehouse
-
+def project_fingerprint() -> str:
+    """A digest of the project's files and the dbt-relevant settings of the environment."""
     digest = hashlib.sha256()
     root = project_root()
     for name in PROJECT_INPUTS:
@@ -124,6 +134,15 @@ def inputs_fingerprint(target: Target) -> str:
     digest.update(
         json.dumps(sorted((k, v) for k, v in os.environ.items() if k.startswith(("WAREHOUSE_", "DBT_")))).encode()
     )
+    return digest.hexdigest()
+
+
+def inputs_fingerprint(target: Target) -> str:
+    """A digest of everything a build reads: the project (project_fingerprint), and per raw table its row
+    count and newest loaded_at (loaders only append or upsert, always stamping loaded_at)."""
+    from warehouse.loaders.targets import open_warehouse
+
+    digest = hashlib.sha256(project_fingerprint().encode())
     if not target.is_postgres:
         release_duckdb()  # dbt-duckdb's open database has another configuration
     warehouse = open_warehouse(target)
@@ -143,26 +162,72 @@ def inputs_fingerprint(target: Target) -> str:
     return digest.hexdigest()
 
 
-def _fingerprints_file() -> Path:
-    return Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target") / "last_build.json"
+def _state_file(name: str) -> Path:
+    """A record the builds keep next to dbt's artifacts, one entry per target (Target.describe())."""
+    return Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target") / name
 
 
-def _last_fingerprint(target: Target) -> str | None:
+def _recalled(name: str, target: Target):
     try:
-        return json.loads(_fingerprints_file().read_text()).get(target.describe())
+        return json.loads(_state_file(name).read_text()).get(target.describe())
     except (OSError, ValueError):
         return None
 
 
-def _remember_fingerprint(target: Target, fingerprint: str) -> None:
-    path = _fingerprints_file()
+def _remember(name: str, target: Target, value) -> None:
+    path = _state_file(name)
     try:
         known = json.loads(path.read_text())
     except (OSError, ValueError):
         known = {}
-    known[target.describe()] = fingerprint
+    known[target.describe()] = value
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(known, indent=2) + "\n")
+
+
+#: The last successful whole build's inputs_fingerprint, per target.
+LAST_BUILD = "last_build.json"
+#: The last whole build whose every data test read every row and passed: {"project": project_fingerprint(),
+#: "at": ISO time}, per target.
+LAST_FULL_AUDIT = "last_full_audit.json"
+#: A scheduled build runs the full audit when the last one is at least this old (hours).
+FULL_AUDIT_EVERY_HOURS = 24.0
+
+
+def full_audit_interval() -> timedelta:
+    """WAREHOUSE_FULL_AUDIT_EVERY_HOURS, or FULL_AUDIT_EVERY_HOURS."""
+    text = os.environ.get("WAREHOUSE_FULL_AUDIT_EVERY_HOURS", "").strip()
+    try:
+        hours = float(text) if text else FULL_AUDIT_EVERY_HOURS
+    except ValueError:
+        raise ValueError(
+            f"WAREHOUSE_FULL_AUDIT_EVERY_HOURS={text!r} is not a number of hours; set it to e.g. 24, or unset it"
+        ) from None
+    return timedelta(hours=hours)
+
+
+def full_audit_due(target: Target, now: datetime | None = None) -> str | None:
+    """Why a scheduled whole build must run the full audit, or None when the scoped tests suffice: never
+    run on this target, the project changed since, or older than full_audit_interval()."""
+    interval = full_audit_interval()
+    last = _recalled(LAST_FULL_AUDIT, target)
+    if not isinstance(last, dict) or "at" not in last:
+        return "no full audit on record"
+    if last.get("project") != project_fingerprint():
+        return "the project changed since the last full audit"
+    age = (now or _now()) - datetime.fromisoformat(last["at"])
+    if age >= interval:
+        return f"the last full audit is {age.total_seconds() / 3600:.1f} h old"
+    return None
+
+
+def last_full_audit(target: Target) -> datetime | None:
+    last = _recalled(LAST_FULL_AUDIT, target)
+    return datetime.fromisoformat(last["at"]) if isinstance(last, dict) and "at" in last else None
+
+
+#: selectors.yml: what a whole build runs between two full audits.
+SCHEDULED_BUILD_SELECTOR = "scheduled_build"
 
 
 def build(
@@ -177,8 +242,11 @@ def build(
     audit: bool = False,
     vars: dict | None = None,
 ) -> BuildReport:
-    """`dbt build`. The generic tests of models over append-only events check only the rows added since
-    their tests last passed; `full_audit` (and `full_refresh`) makes every test read its whole table.
+    """`dbt build`. The data tests of a model over append-only events (`meta.test_scope_column`) check
+    only the rows added since they last passed; the other tests read whole tables, so a scheduled whole
+    build leaves them to the full audit, which runs every test on every row: on `full_audit`, on
+    `full_refresh`, and in a whole build when full_audit_due (never run, the project changed, or older
+    than WAREHOUSE_FULL_AUDIT_EVERY_HOURS). A build of a selection runs all of its tests.
     With `audit`, then the expectation suites and — only when dbt and every error-level expectation
     passed — publication of the marts for analysts (write, audit, publish: see publish.py).
 
@@ -187,21 +255,33 @@ def build(
     stand); `force` builds anyway. On PostgreSQL dbt runs in phases around the Python models
     (warehouse.python_steps). `vars`: dbt vars for every invocation."""
     with hold_warehouse(target, "build"):
-        whole = not (full_refresh or select or exclude or full_audit or force)
-        if whole and _last_fingerprint(target) is not None:
+        whole = not (select or exclude)
+        # what this build reads (nothing lands while it holds the warehouse), before dbt opens the build file
+        fingerprint = None
+        if whole:
             try:
-                if inputs_fingerprint(target) == _last_fingerprint(target):
-                    return BuildReport(success=True, up_to_date=True)
+                fingerprint = inputs_fingerprint(target)
             except Exception:  # a warehouse that cannot be read yet: let dbt build it and report
                 pass
+        if fingerprint is not None and not (full_refresh or full_audit or force):
+            if fingerprint == _recalled(LAST_BUILD, target):
+                return BuildReport(success=True, up_to_date=True)
+        due = full_audit_due(target) if whole and not (full_audit or full_refresh) else None
+        full_audit = full_audit or full_refresh or due is not None
         report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit, progress, vars)
-        # read before the audit, whose connections to the build file have their own configuration
-        fingerprint = inputs_fingerprint(target) if report.success and not (select or exclude) else None
+        report.full_audit = full_audit if whole else None
+        report.full_audit_reason = due
+        if report.success and whole and full_audit:
+            _remember(LAST_FULL_AUDIT, target, {"project": project_fingerprint(), "at": _now().isoformat()})
         if audit and report.success:
-            audit_and_publish(target, report, scope=built_relations(target, report) if (select or exclude) else None)
+            audit_and_publish(target, report, scope=None if whole else built_relations(target, report))
         if report.success and fingerprint is not None:
-            _remember_fingerprint(target, fingerprint)
+            _remember(LAST_BUILD, target, fingerprint)
     return report
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _dbt_build(
@@ -214,6 +294,7 @@ def _dbt_build(
     progress: DbtProgress | None,
     vars: dict | None,
 ) -> BuildReport:
+    """dbt build of the selection; a whole build that is not a full audit runs SCHEDULED_BUILD_SELECTOR."""
     selection: list[str] = []
     for selector in select or []:
         selection += ["--select", selector]
@@ -221,6 +302,8 @@ def _dbt_build(
         selection += ["--exclude", selector]
     settings = ["--vars", json.dumps(vars)] if vars else []
     env = {"WAREHOUSE_FULL_AUDIT": "1" if full_audit else ""}
+    if not (full_audit or select or exclude):
+        selection = ["--selector", SCHEDULED_BUILD_SELECTOR]
     if target.is_postgres:
         from warehouse.python_steps.build import build_in_phases
 

@@ -207,6 +207,7 @@ def build(
             "nothing landed and nothing in the project changed since the last build: up to date (--force builds anyway)"
         )
         return
+    _print_test_scope(result)
     _print_audit(result)
     if result.quality is not None and not result.quality.success:
         _fail(result.error, "the marts analysts read are unchanged; `warehouse quality` reruns the suites")
@@ -225,6 +226,23 @@ def _run_build(tgt, verbose: bool = False, **options):
     if not result.up_to_date:
         print_summary(console, result, progress)
     return result
+
+
+def _print_test_scope(report) -> None:
+    """Which data tests a whole build ran: the full audit (and why), or the scoped tests alone."""
+    from warehouse.build import full_audit_interval
+
+    if report.full_audit is None:
+        return
+    if report.full_audit:
+        reason = f" ({report.full_audit_reason})" if report.full_audit_reason else ""
+        console.print(f"full audit{reason}: every data and unit test read every row")
+    else:
+        hours = full_audit_interval().total_seconds() / 3600
+        console.print(
+            "scheduled build: data tests read only the rows new since they last passed; tests of whole tables "
+            f"wait for the full audit (every {hours:g} h, when the project changes, or `--full-audit`)"
+        )
 
 
 def _print_audit(report) -> None:

@@ -1,0 +1,113 @@
+"""Between two full audits a whole `warehouse build` runs only the data tests scoped to the new rows
+(selectors.yml `scheduled_build`); the full audit — every data and unit test on every row — runs on
+`--full-audit` and `--full-refresh`, and by itself when none passed yet, when the project changed since the last
+one, and when that one is older than WAREHOUSE_FULL_AUDIT_EVERY_HOURS."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+import warehouse.build as build_module
+from warehouse.build import SCHEDULED_BUILD_SELECTOR, BuildReport, build
+from warehouse.loaders.run import load
+from warehouse.python_steps.build import parse
+
+from landing import VOTE_COLUMNS, vote, write_csv
+
+
+@pytest.fixture
+def dbt_runs(duckdb_target, tmp_path, monkeypatch):
+    """A warehouse with one vote landed, and dbt replaced by a recorder of what each build asked it to run."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt_target"))
+    monkeypatch.delenv("WAREHOUSE_FULL_AUDIT_EVERY_HOURS", raising=False)
+    runs: list[dict] = []
+    outcome = {"success": True}
+
+    def dbt_build(target, full_refresh, select, quiet, exclude, full_audit, *_):
+        runs.append({"full_audit": full_audit, "select": select})
+        return BuildReport(success=outcome["success"])
+
+    monkeypatch.setattr(build_module, "_dbt_build", dbt_build)
+    load([write_csv(tmp_path / "one" / "votes.csv", VOTE_COLUMNS, [vote("v1")])], duckdb_target)
+    return runs, outcome
+
+
+def _whole_build(target) -> BuildReport:
+    return build(target, force=True)  # force: the same warehouse again, built all the same
+
+
+def test_the_full_audit_runs_first_then_when_the_project_changes_or_it_grows_old(duckdb_target, dbt_runs, monkeypatch):
+    runs, _ = dbt_runs
+    first = _whole_build(duckdb_target)
+    assert first.full_audit and first.full_audit_reason == "no full audit on record"
+    assert not _whole_build(duckdb_target).full_audit  # a scheduled build: the scoped tests only
+    assert [run["full_audit"] for run in runs] == [True, False]
+
+    monkeypatch.setattr(build_module, "project_fingerprint", lambda: "a changed model")
+    changed = _whole_build(duckdb_target)
+    assert changed.full_audit and changed.full_audit_reason == "the project changed since the last full audit"
+    assert not _whole_build(duckdb_target).full_audit
+
+    now = build_module._now()
+    monkeypatch.setattr(build_module, "_now", lambda: now + timedelta(hours=23, minutes=59))
+    assert not _whole_build(duckdb_target).full_audit
+    monkeypatch.setattr(build_module, "_now", lambda: now + timedelta(hours=24))
+    aged = _whole_build(duckdb_target)
+    assert aged.full_audit and aged.full_audit_reason.startswith("the last full audit is 24.0 h old")
+    assert not _whole_build(duckdb_target).full_audit  # the clock restarts at that audit
+
+    monkeypatch.setenv("WAREHOUSE_FULL_AUDIT_EVERY_HOURS", "0")
+    assert _whole_build(duckdb_target).full_audit  # every build a full audit
+
+
+def test_asked_for_or_refreshed_the_build_is_a_full_audit_and_a_selection_runs_all_its_tests(duckdb_target, dbt_runs):
+    runs, _ = dbt_runs
+    _whole_build(duckdb_target)
+    assert build(duckdb_target, full_audit=True).full_audit
+    assert build(duckdb_target, full_refresh=True).full_audit
+    selection = build(duckdb_target, select=["stg_community__votes"])
+    assert selection.full_audit is None and runs[-1] == {"full_audit": False, "select": ["stg_community__votes"]}
+
+
+def test_a_failed_full_audit_is_not_on_record(duckdb_target, dbt_runs):
+    runs, outcome = dbt_runs
+    outcome["success"] = False
+    assert _whole_build(duckdb_target).full_audit
+    outcome["success"] = True
+    assert _whole_build(duckdb_target).full_audit  # still due: the last one failed
+    assert not _whole_build(duckdb_target).full_audit
+
+
+def test_an_unreadable_interval_is_a_one_line_error(duckdb_target, dbt_runs, monkeypatch):
+    _whole_build(duckdb_target)
+    monkeypatch.setenv("WAREHOUSE_FULL_AUDIT_EVERY_HOURS", "daily")
+    with pytest.raises(ValueError, match="WAREHOUSE_FULL_AUDIT_EVERY_HOURS='daily' is not a number of hours"):
+        _whole_build(duckdb_target)
+
+
+def _listed(target, *selection: str) -> set[str]:
+    from dbt.cli.main import dbtRunner
+
+    from warehouse.build import _environment, dbt_args
+
+    with _environment(target.dbt_env()):
+        result = dbtRunner().invoke(["--quiet", *dbt_args("ls", target, "--output", "json", *selection)])
+    assert result.success, result.exception
+    return {json.loads(line)["unique_id"] for line in result.result}
+
+
+def test_the_scheduled_selector_runs_every_model_and_exactly_the_tests_scoped_to_new_rows(duckdb_target):
+    """selectors.yml names the scope column; this holds it to dbt_project.yml's `meta.test_scope_column`."""
+    manifest = parse(duckdb_target, [])
+    scoped_models = {uid for uid, node in manifest.nodes.items() if (node.config.meta or {}).get("test_scope_column")}
+    scoped_tests = {
+        uid
+        for uid, node in manifest.nodes.items()
+        if node.resource_type == "test" and getattr(node, "attached_node", None) in scoped_models
+    }
+    buildable = {uid for uid, node in manifest.nodes.items() if node.resource_type in ("model", "seed", "snapshot")}
+    assert scoped_models and scoped_tests and manifest.unit_tests
+    assert _listed(duckdb_target, "--selector", SCHEDULED_BUILD_SELECTOR) == buildable | scoped_tests
