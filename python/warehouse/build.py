@@ -228,6 +228,10 @@ def last_full_audit(target: Target) -> datetime | None:
 
 #: selectors.yml: what a whole build runs between two full audits.
 SCHEDULED_BUILD_SELECTOR = "scheduled_build"
+#: The expectation suites a whole build runs between two full audits: those of the layer it publishes. The
+#: suites of raw, staging and intermediate read every row of their layers (distributions, balances), and
+#: run with the full audit.
+SCHEDULED_AUDIT_LAYERS = ["marts"]
 
 
 def build(
@@ -274,7 +278,12 @@ def build(
         if report.success and whole and full_audit:
             _remember(LAST_FULL_AUDIT, target, {"project": project_fingerprint(), "at": _now().isoformat()})
         if audit and report.success:
-            audit_and_publish(target, report, scope=None if whole else built_relations(target, report))
+            audit_and_publish(
+                target,
+                report,
+                scope=None if whole else built_relations(target, report),
+                layers=None if full_audit or not whole else SCHEDULED_AUDIT_LAYERS,
+            )
         if report.success and fingerprint is not None:
             _remember(LAST_BUILD, target, fingerprint)
     return report
@@ -338,16 +347,19 @@ def built_relations(target: Target, report: BuildReport) -> set[str]:
     }
 
 
-def audit_and_publish(target: Target, report: BuildReport, scope: set[str] | None = None) -> None:
-    """The expectation suites, then publication if they pass. `scope`: the relations a build of a selection
-    built — only the suites' assets reading them run, and only they are published (publish.py)."""
+def audit_and_publish(
+    target: Target, report: BuildReport, scope: set[str] | None = None, layers: list[str] | None = None
+) -> None:
+    """The expectation suites (of `layers`, default all), then publication if they pass. `scope`: the
+    relations a build of a selection built — only the suites' assets reading them run, and only they are
+    published (publish.py)."""
     from warehouse.publish import publish
     from warehouse.quality import run_quality
 
     if not target.is_postgres:
         release_duckdb()
     try:
-        report.quality = run_quality(target, scope=scope)
+        report.quality = run_quality(target, layers=layers, scope=scope)
     except Exception as error:  # a suite that cannot run: nothing is published
         report.success = False
         report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"

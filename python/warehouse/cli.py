@@ -230,18 +230,19 @@ def _run_build(tgt, verbose: bool = False, **options):
 
 def _print_test_scope(report) -> None:
     """Which data tests a whole build ran: the full audit (and why), or the scoped tests alone."""
-    from warehouse.build import full_audit_interval
+    from warehouse.build import SCHEDULED_AUDIT_LAYERS, full_audit_interval
 
     if report.full_audit is None:
         return
     if report.full_audit:
         reason = f" ({report.full_audit_reason})" if report.full_audit_reason else ""
-        console.print(f"full audit{reason}: every data and unit test read every row")
+        console.print(f"full audit{reason}: every data and unit test read every row, and every suite runs")
     else:
         hours = full_audit_interval().total_seconds() / 3600
         console.print(
-            "scheduled build: data tests read only the rows new since they last passed; tests of whole tables "
-            f"wait for the full audit (every {hours:g} h, when the project changes, or `--full-audit`)"
+            "scheduled build: data tests read only the rows new since they last passed and the audit runs the "
+            f"suites of the published layer ({', '.join(SCHEDULED_AUDIT_LAYERS)}); tests of whole tables and the "
+            f"other suites wait for the full audit (every {hours:g} h, when the project changes, or `--full-audit`)"
         )
 
 
@@ -401,6 +402,8 @@ def _print_publication(tgt) -> None:
     verdict = "[green]passed[/]" if audit["success"] else f"[red]failed ({errors} error-level)[/]"
     scope = audit.get("scope")
     scoped = f" (scoped to the {len(scope)} relations a build of a selection built)" if scope is not None else ""
+    if audit.get("layers") is not None:
+        scoped += f" (the {', '.join(audit['layers'])} suites only; every layer's in a full audit)"
     console.print(
         f"last audit: {verdict} at {audit['started_at']}, {len(audit['suites'])} suites{scoped}, "
         f"{len(failed) - errors} warnings; report {audit['report_path']}"

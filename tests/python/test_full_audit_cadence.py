@@ -1,7 +1,8 @@
 """Between two full audits a whole `warehouse build` runs only the data tests scoped to the new rows
-(selectors.yml `scheduled_build`); the full audit — every data and unit test on every row — runs on
-`--full-audit` and `--full-refresh`, and by itself when none passed yet, when the project changed since the last
-one, and when that one is older than WAREHOUSE_FULL_AUDIT_EVERY_HOURS."""
+(selectors.yml `scheduled_build`) and the expectation suites of the published layer; the full audit — every
+data and unit test on every row, every suite — runs on `--full-audit` and `--full-refresh`, and by itself when
+none passed yet, when the project changed since the last one, and when that one is older than
+WAREHOUSE_FULL_AUDIT_EVERY_HOURS."""
 
 from __future__ import annotations
 
@@ -70,6 +71,19 @@ def test_asked_for_or_refreshed_the_build_is_a_full_audit_and_a_selection_runs_a
     assert build(duckdb_target, full_refresh=True).full_audit
     selection = build(duckdb_target, select=["stg_community__votes"])
     assert selection.full_audit is None and runs[-1] == {"full_audit": False, "select": ["stg_community__votes"]}
+
+
+def test_between_full_audits_the_audit_runs_the_suites_of_the_published_layer(duckdb_target, dbt_runs, monkeypatch):
+    audits = []
+    monkeypatch.setattr(
+        build_module, "audit_and_publish", lambda target, report, scope, layers: audits.append((scope, layers))
+    )
+    build(duckdb_target, force=True, audit=True)
+    build(duckdb_target, force=True, audit=True)
+    build(duckdb_target, full_audit=True, audit=True)
+    build(duckdb_target, select=["stg_community__votes"], audit=True)
+    assert [layers for _, layers in audits] == [None, ["marts"], None, None]
+    assert [scope is None for scope, _ in audits] == [True, True, True, False]
 
 
 def test_a_failed_full_audit_is_not_on_record(duckdb_target, dbt_runs):

@@ -72,6 +72,8 @@ class QualityRun:
     dbt_failures: list[DbtTestFailure] = field(default_factory=list)
     #: the relations a scoped audit covered (see run_quality); None: every suite ran
     scope: list[str] | None = None
+    #: the layers whose suites ran (see run_quality); None: every layer
+    layers: list[str] | None = None
 
     def failures(self) -> list[tuple[SuiteResult, ExpectationResult]]:
         return [(s, r) for s in self.suites for r in s.results if not r.success]
@@ -94,6 +96,7 @@ class QualityRun:
             ],
             "dbt_failures": [vars(f) for f in self.dbt_failures],
             "scope": self.scope,
+            "layers": self.layers,
         }
 
 
@@ -226,6 +229,7 @@ def run_quality(target: Target, layers: list[str] | None = None, scope: set[str]
     success = all(suite.success for suite in suites)
     run = QualityRun(success, out / "index.html", suites, time.perf_counter() - started, started_at)
     run.scope = sorted(scope) if scope is not None else None
+    run.layers = list(layers) if layers is not None else None
     run.dbt_failures = dbt_test_failures(manifest)
     if (out / "index.html").exists():  # GX's own index renders only with its CDN scripts: kept beside ours
         (out / "index.html").rename(out / "data_docs.html")
