@@ -11,6 +11,10 @@ For each scale, in a scratch folder (seed 1), every step runs as its own `wareho
 4. `warehouse load delta`, then `warehouse build` (incremental);
 5. `warehouse build` again (nothing new: the no-op build).
 
+The first build is a full audit (no audit on record yet); the incremental build is a scheduled one (see
+`warehouse.build.build`). Generated `standard` and `large` worlds run past today's date, so every load takes
+a time after the world's end as its load time (WAREHOUSE_LANDING_REFERENCE_AT, unless set).
+
 Each step reports its wall time and peak RSS (the process's and its children's, from the kernel's rusage of
 the waited-for process); each build also reports dbt's node times from `run_results.json`, summed by kind
 (models, data and unit tests, seeds, hooks) with the slowest nodes, and the time outside the nodes
@@ -317,7 +321,9 @@ def write_report(results: list[dict], events: int, baseline: list[dict] | None =
         "and its children) per step, single runs (a build cannot be repeated on the same state), ratios within one "
         "run. The second table has dbt's node times from `run_results.json` summed by kind (nodes run on 2 threads, "
         "so they add up to more than the wall time); outside_nodes_s = wall − dbt's elapsed time (process start, "
-        "parsing, writing the manifest). "
+        "parsing, the expectation suites, publication). The full build is a full audit (every data and unit test "
+        "on every row, every suite), the incremental build a scheduled one (the tests scoped to new rows, the "
+        "marts suites). Loads take a time past the world's end as the load time. "
         + (f"Settings: {settings}. " if settings else "")
         + (comment + " " if comment else "")
         + "Targets: incremental ≤ 35% of full on standard, ≤ 10% on large; large incremental ≤ 1.3× standard; "
