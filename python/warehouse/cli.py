@@ -393,6 +393,7 @@ def _print_publication(tgt) -> None:
             f"published: {publication['n_tables']} tables at {publication['published_at']:%Y-%m-%d %H:%M:%S} UTC "
             f"to {publication['location']} (dbt invocation {publication['invocation_id']})"
         )
+    _print_full_audit(tgt)
     audit = last_audit(tgt)
     if audit is None:
         console.print("[dim]no audit yet: run `warehouse quality`[/]")
@@ -407,6 +408,26 @@ def _print_publication(tgt) -> None:
     console.print(
         f"last audit: {verdict} at {audit['started_at']}, {len(audit['suites'])} suites{scoped}, "
         f"{len(failed) - errors} warnings; report {audit['report_path']}"
+    )
+
+
+def _print_full_audit(tgt) -> None:
+    """When the last full audit passed, and when a whole build runs the next one."""
+    from warehouse.build import full_audit_interval, last_full_audit
+
+    passed = last_full_audit(tgt)
+    try:
+        interval = full_audit_interval()
+    except ValueError as error:
+        console.print(f"[red]{error}[/]")
+        return
+    if passed is None:
+        console.print("[dim]no full audit on record: the next whole build runs every test and every suite[/]")
+        return
+    console.print(
+        f"last full audit passed at {passed:%Y-%m-%d %H:%M:%S} UTC; a whole build runs the next one from "
+        f"{passed + interval:%Y-%m-%d %H:%M:%S} UTC on, or as soon as the project changes "
+        "(`warehouse build --full-audit` runs it now)"
     )
 
 

@@ -102,6 +102,21 @@ def test_an_unreadable_interval_is_a_one_line_error(duckdb_target, dbt_runs, mon
         _whole_build(duckdb_target)
 
 
+def test_status_says_when_the_last_full_audit_passed_and_when_the_next_is_due(duckdb_target, dbt_runs, tmp_path):
+    from test_cli_errors import assert_clear, cli
+
+    env = {**duckdb_target.dbt_env(), "DBT_TARGET_PATH": str(tmp_path / "dbt_target")}
+    assert "no full audit on record" in " ".join(cli("status", env=env).stdout.split())
+    _whole_build(duckdb_target)
+    passed = build_module.last_full_audit(duckdb_target)
+    shown = " ".join(cli("status", env={**env, "WAREHOUSE_FULL_AUDIT_EVERY_HOURS": "6"}).stdout.split())
+    assert f"last full audit passed at {passed:%Y-%m-%d %H:%M:%S} UTC" in shown
+    assert f"runs the next one from {passed + timedelta(hours=6):%Y-%m-%d %H:%M:%S} UTC on" in shown
+    unreadable = cli("status", env={**env, "WAREHOUSE_FULL_AUDIT_EVERY_HOURS": "daily"})
+    assert_clear(unreadable, 0)
+    assert "WAREHOUSE_FULL_AUDIT_EVERY_HOURS='daily' is not a number of hours" in " ".join(unreadable.stdout.split())
+
+
 def _listed(target, *selection: str) -> set[str]:
     from dbt.cli.main import dbtRunner
 
