@@ -137,12 +137,13 @@ def project_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def inputs_fingerprint(target: Target) -> str:
-    """A digest of everything a build reads: the project (project_fingerprint), and per raw table its row
-    count and newest loaded_at (loaders only append or upsert, always stamping loaded_at)."""
+def inputs_fingerprint(target: Target, project: str | None = None) -> str:
+    """A digest of everything a build reads: the project (`project`, its project_fingerprint when already
+    computed), and per raw table its row count and newest loaded_at (loaders only append or upsert, always
+    stamping loaded_at)."""
     from warehouse.loaders.targets import open_warehouse
 
-    digest = hashlib.sha256(project_fingerprint().encode())
+    digest = hashlib.sha256((project or project_fingerprint()).encode())
     if not target.is_postgres:
         release_duckdb()  # dbt-duckdb's open database has another configuration
     warehouse = open_warehouse(target)
@@ -206,24 +207,30 @@ def full_audit_interval() -> timedelta:
     return timedelta(hours=hours)
 
 
-def full_audit_due(target: Target, now: datetime | None = None) -> str | None:
-    """Why a scheduled whole build must run the full audit, or None when the scoped tests suffice: never
-    run on this target, the project changed since, or older than full_audit_interval()."""
-    interval = full_audit_interval()
+def _full_audit_record(target: Target) -> dict | None:
     last = _recalled(LAST_FULL_AUDIT, target)
-    if not isinstance(last, dict) or "at" not in last:
+    return last if isinstance(last, dict) and "at" in last else None
+
+
+def full_audit_due(target: Target, project: str) -> str | None:
+    """Why a scheduled whole build must run the full audit, or None when the scoped tests suffice: never
+    run on this target, the project (`project`, its project_fingerprint) changed since, or older than
+    full_audit_interval()."""
+    interval = full_audit_interval()
+    last = _full_audit_record(target)
+    if last is None:
         return "no full audit on record"
-    if last.get("project") != project_fingerprint():
+    if last.get("project") != project:
         return "the project changed since the last full audit"
-    age = (now or _now()) - datetime.fromisoformat(last["at"])
+    age = _now() - datetime.fromisoformat(last["at"])
     if age >= interval:
         return f"the last full audit is {age.total_seconds() / 3600:.1f} h old"
     return None
 
 
 def last_full_audit(target: Target) -> datetime | None:
-    last = _recalled(LAST_FULL_AUDIT, target)
-    return datetime.fromisoformat(last["at"]) if isinstance(last, dict) and "at" in last else None
+    last = _full_audit_record(target)
+    return datetime.fromisoformat(last["at"]) if last is not None else None
 
 
 #: selectors.yml: what a whole build runs between two full audits.
@@ -260,23 +267,24 @@ def build(
     (warehouse.python_steps). `vars`: dbt vars for every invocation."""
     with hold_warehouse(target, "build"):
         whole = not (select or exclude)
+        project = project_fingerprint() if whole else None
         # what this build reads (nothing lands while it holds the warehouse), before dbt opens the build file
         fingerprint = None
         if whole:
             try:
-                fingerprint = inputs_fingerprint(target)
+                fingerprint = inputs_fingerprint(target, project)
             except Exception:  # a warehouse that cannot be read yet: let dbt build it and report
                 pass
         if fingerprint is not None and not (full_refresh or full_audit or force):
             if fingerprint == _recalled(LAST_BUILD, target):
                 return BuildReport(success=True, up_to_date=True)
-        due = full_audit_due(target) if whole and not (full_audit or full_refresh) else None
+        due = full_audit_due(target, project) if whole and not (full_audit or full_refresh) else None
         full_audit = full_audit or full_refresh or due is not None
         report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit, progress, vars)
         report.full_audit = full_audit if whole else None
         report.full_audit_reason = due
         if report.success and whole and full_audit:
-            _remember(LAST_FULL_AUDIT, target, {"project": project_fingerprint(), "at": _now().isoformat()})
+            _remember(LAST_FULL_AUDIT, target, {"project": project, "at": _now().isoformat()})
         if audit and report.success:
             audit_and_publish(
                 target,
