@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from warehouse.loaders.contracts import Contract
+
+#: Rows per Arrow batch when staged rows stream out of the work database (to the warehouse, or back to Python).
+STREAM_ROWS = 262_144
 
 #: A file's rejects before they are written: where, which kind (`reasons.REASONS`), why in detail, the text.
 REJECT_SCHEMA = pa.schema(
@@ -32,6 +36,34 @@ class PhaseTiming:
 
 
 @dataclass
+class StagedRows:
+    """Rows held in a table of the load's work database (`tabular.work_connection`), not in Python: past the
+    database's memory limit they spill to disk, so a load's memory does not grow with its input. Their order is
+    the table's insertion order."""
+
+    work: duckdb.DuckDBPyConnection
+    name: str
+    num_rows: int
+
+    @classmethod
+    def from_arrow(cls, work: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> StagedRows:
+        work.register("arrow_rows", rows)
+        try:
+            work.execute(f"create or replace table {name} as select * from arrow_rows")
+        finally:
+            work.unregister("arrow_rows")
+        return cls(work, name, rows.num_rows)
+
+    def stream(self, select: str = "*", where: str = "true") -> pa.RecordBatchReader:
+        """`select` over the rows, in their order (a scan keeps insertion order), as Arrow batches of STREAM_ROWS
+        rows."""
+        return self.work.execute(f"select {select} from {self.name} where {where}").to_arrow_reader(STREAM_ROWS)
+
+    def arrow(self, select: str = "*", where: str = "true") -> pa.Table:
+        return self.stream(select, where).read_all()
+
+
+@dataclass
 class Batch:
     """Valid rows (typed landing columns + source_file, source_position, row_hash, _weight) and rejects.
 
@@ -45,7 +77,7 @@ class Batch:
     path: Path
     file_hash: str
     rows_read: int
-    valid: pa.Table
+    valid: StagedRows
     rejects: pa.Table
     timings: list[PhaseTiming] = field(default_factory=list)
     duplicates_in_file: int = 0

@@ -6,8 +6,9 @@ content hash is taken out of the batch and rejected; the reject holds the new ro
 its fields. An identical row stays a duplicate. Versioned sources and dimensions are left alone: there
 a changed row is a new version.
 
-Runs before the write phase, under the load lock, on the batches' valid rows: the keys and hashes are
-staged in a temporary table and compared with raw in one query per table.
+Runs before the write phase, under the load lock, on the batches' valid rows: the keys and hashes stream
+into a temporary table on the warehouse and are compared with raw in one query per table; the conflicting
+rows' positions come back into the load's work database.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import json
 from collections import defaultdict
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from warehouse.loaders.batch import REJECT_SCHEMA, Batch
 from warehouse.loaders.contracts import Contract
@@ -47,13 +47,16 @@ def _reject_in_table(warehouse, contract: Contract, batches: list[Batch]) -> Non
     warehouse.execute(f"drop table if exists {probe}")
     warehouse.execute(f"create temporary table {probe} ({', '.join(columns)})")
     for order, batch in enumerate(batches):
-        rows = batch.valid.select([*keys, "row_hash", "source_position"])
-        rows = rows.append_column("_file_order", pa.array([order] * rows.num_rows, pa.int32()))
-        warehouse.bulk_insert(probe, rows)
+        selected = f"{', '.join(keys)}, row_hash, source_position, cast({order} as integer) as _file_order"
+        warehouse.bulk_insert(probe, batch.valid.stream(selected), rows=batch.valid.num_rows)
     match = " and ".join(f"r.{k} = p.{k}" for k in keys)
     partition = ", ".join(keys)
-    found = warehouse.fetch(f"""
-        select p._file_order, p.source_position, p.first_position from (
+    work = batches[0].valid.work
+    warehouse.fetch_into(
+        work,
+        "conflicting",
+        f"""
+        select p._file_order, p.source_position from (
             select *, first_value(row_hash) over w as first_hash, first_value(source_position) over w as first_position,
                    first_value(_file_order) over w as first_file
             from {probe}
@@ -62,20 +65,23 @@ def _reject_in_table(warehouse, contract: Contract, batches: list[Batch]) -> Non
         where exists (select 1 from raw.{contract.table} r where {match} and r.row_hash <> p.row_hash)
            or (p.row_hash <> p.first_hash and not exists (
                    select 1 from raw.{contract.table} r where {match} and r.row_hash = p.row_hash))
-    """)
+        """,
+        {"_file_order": "integer", "source_position": "bigint"},
+    )
     warehouse.execute(f"drop table {probe}")
-    conflicting: dict[int, set[int]] = defaultdict(set)
-    for order, position, _ in found:
-        conflicting[int(order)].add(int(position))
     for order, batch in enumerate(batches):
-        if conflicting.get(order):
-            _move(batch, contract, conflicting[order])
+        conflicting = f"source_position in (select source_position from conflicting where _file_order = {order})"
+        _move(batch, contract, conflicting)
+    work.execute("drop table conflicting")
 
 
-def _move(batch: Batch, contract: Contract, positions: set[int]) -> None:
-    mask = pc.is_in(batch.valid["source_position"], value_set=pa.array(sorted(positions), pa.int64()))
-    bad = batch.valid.filter(mask)
-    batch.valid = batch.valid.filter(pc.invert(mask))
+def _move(batch: Batch, contract: Contract, condition: str) -> None:
+    """Moves the valid rows meeting `condition` (SQL) to the batch's rejects."""
+    bad = batch.valid.arrow(where=condition)
+    if not bad.num_rows:
+        return
+    batch.valid.work.execute(f"delete from {batch.valid.name} where {condition}")
+    batch.valid.num_rows -= bad.num_rows
     unit = "record" if batch.path.suffix.lower() == ".parquet" else "line"
     if contract.kind == "document":
         unit = "document"

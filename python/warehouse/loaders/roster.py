@@ -210,7 +210,7 @@ def new_snapshots(batches: list[Batch]) -> list[Snapshot]:
     seen: set[tuple[str, datetime]] = set()
     snapshots = []
     for batch in batches:
-        table = batch.valid
+        table = batch.valid.arrow("clan_tag, fetched_at, payload_hash, payload")
         for clan, at, payload_hash, payload in zip(
             *(table[c].to_pylist() for c in ("clan_tag", "fetched_at", "payload_hash", "payload")), strict=True
         ):

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from warehouse.loaders import documents, roster, tabular
-from warehouse.loaders.batch import Batch, PhaseTiming, UnusableFile, rejects_table
+from warehouse.loaders.batch import Batch, PhaseTiming, StagedRows, UnusableFile, rejects_table
 from warehouse.loaders.conflicts import reject_conflicts
 from warehouse.loaders.contracts import Contract, contracts, landing_contracts, source_for_file
 from warehouse.loaders.ledger import (
@@ -119,8 +119,9 @@ def file_hash(path: Path) -> str:
 _now = now
 
 
-def read_file(item: PlannedFile, digest: str, work) -> Batch:
-    """Read and validate phases of one file."""
+def read_file(item: PlannedFile, digest: str, work, staged_as: str) -> Batch:
+    """Read and validate phases of one file; its valid rows are staged in table `staged_as` of the work
+    database."""
     contract, path, fmt = item.contract, item.path, item.fmt
     if fmt not in contract.formats and not (fmt == "json" and "json" in contract.formats):
         raise UnusableFile(path, f"{fmt} is not a landing format of {contract.table} ({', '.join(contract.formats)})")
@@ -131,12 +132,13 @@ def read_file(item: PlannedFile, digest: str, work) -> Batch:
         valid, reject_rows, rows_read, duplicates = reader(path, contract, fmt, source_file)
         timings = [PhaseTiming("read", started, (time.perf_counter() - clock) * 1000)]
         rejects = rejects_table(reject_rows)
+        valid = StagedRows.from_arrow(work, staged_as, valid)
         timings.append(PhaseTiming("validate", _now(), 0.0))
     else:
         rows_read = tabular.read_text_table(work, path, contract, fmt)
         timings = [PhaseTiming("read", started, (time.perf_counter() - clock) * 1000)]
         started, clock = _now(), time.perf_counter()
-        valid, rejects, duplicates = tabular.validate(work, contract, source_file)
+        valid, rejects, duplicates = tabular.validate(work, contract, source_file, staged_as)
         timings.append(PhaseTiming("validate", started, (time.perf_counter() - clock) * 1000))
     return Batch(contract, path, digest, rows_read, valid, rejects, timings, duplicates_in_file=duplicates)
 
@@ -161,6 +163,7 @@ def _load_held(
 ) -> LoadReport:
     run_id = report.run_id
     warehouse = open_warehouse(target)
+    work = tabular.work_connection()  # the files' valid rows stay here until they land
     try:
         warehouse.ensure_raw_schema()
         digests = {item: file_hash(item.path) for item in planned}
@@ -168,7 +171,6 @@ def _load_held(
         batches: list[Batch] = []
         failures: list[tuple[PlannedFile, str, datetime]] = []
         seen_hashes: set[tuple[str, str]] = set()
-        work = tabular.work_connection()
         for item in planned:
             key = (item.contract.table, digests[item])
             if key in landed or key in seen_hashes:
@@ -179,10 +181,9 @@ def _load_held(
             say(f"reading {item.path.name} ({item.contract.table})")
             started = _now()
             try:
-                batches.append(read_file(item, digests[item], work))
+                batches.append(read_file(item, digests[item], work, f"valid_{len(batches)}"))
             except UnusableFile as error:
                 failures.append((item, error.problem, started))
-        work.close()
         if failures:
             report.error = "; ".join(f"{item.path}: {problem}" for item, problem, _ in failures)
             report.failed_files = [str(item.path) for item, _, _ in failures]
@@ -211,6 +212,7 @@ def _load_held(
             _log_skipped(warehouse, run_id, skipped)
         return report
     finally:
+        work.close()
         warehouse.close()
 
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from warehouse.loaders.batch import UnusableFile, rejects_table
+from warehouse.loaders.batch import StagedRows, UnusableFile, rejects_table
 from warehouse.loaders.contracts import Column, Contract
 from warehouse.loaders.decoding import decode as _decode
 from warehouse.loaders.decoding import encodable as _encodable
@@ -57,9 +57,16 @@ def work_connection() -> duckdb.DuckDBPyConnection:
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
     con.execute("set memory_limit = ?", [os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "2GB")])
-    spill = os.environ.get("WAREHOUSE_DUCKDB_TEMP_DIRECTORY") or os.path.join(tempfile.gettempdir(), "warehouse-load")
-    con.execute("set temp_directory = ?", [spill])
+    con.execute("set temp_directory = ?", [spill_directory()])
     return con
+
+
+def spill_directory() -> str:
+    """Where a load spills what does not fit its memory limit: WAREHOUSE_DUCKDB_TEMP_DIRECTORY, by default
+    `warehouse-load` in the system's temp folder."""
+    folder = os.environ.get("WAREHOUSE_DUCKDB_TEMP_DIRECTORY") or os.path.join(tempfile.gettempdir(), "warehouse-load")
+    os.makedirs(folder, exist_ok=True)
+    return folder
 
 
 def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, fmt: str) -> int:
@@ -76,9 +83,10 @@ def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contra
         "create table landing_rejects (position varchar, reason_code varchar, reason varchar, raw_text varchar)"
     )
     if fmt == "csv":
-        table, rejects = _read_csv(path, contract)
-        con.register("landing_file", table)  # read where it is: validation scans it once
-        _register(con, "landing_rejects", rejects_table(rejects), insert=True)
+        if not _stage_uniform_csv(con, path, contract):
+            table, rejects = _read_csv(path, contract)
+            con.register("landing_file", table)  # read where it is: validation scans it once
+            _register(con, "landing_rejects", rejects_table(rejects), insert=True)
     elif fmt == "parquet":
         try:
             con.execute("create table landing_file as select * from read_parquet(?)", [str(path)])
@@ -114,35 +122,87 @@ def _split_fields(record: str) -> list[str]:
     return next(csv.reader([record], delimiter=",", quotechar='"', doublequote=True, strict=True))
 
 
-def _read_uniform(text: str, fields: int, order: list[int], names: tuple[str, ...], rows: int) -> pa.Table | None:
-    """The commonest file, split by Arrow's CSV reader in one multi-threaded pass: no quote and no carriage
-    return anywhere, every byte decodes, and every line after the header (line 1) holds exactly the
-    header's number of fields. None otherwise, and the line-by-line readers below find the bad rows.
+def _read_uniform(
+    data: bytes, fields: int, order: list[int], names: tuple[str, ...], rows: int, first_line: int
+) -> pa.Table | None:
+    """Rows of a CSV file (lines `first_line`... of it, `data` holding whole lines after the header), split by
+    Arrow's CSV reader in one multi-threaded pass, when they are the commonest kind: no quote and no carriage
+    return anywhere, every byte valid UTF-8, and every line holding exactly the header's number of fields.
+    None otherwise, and the line-by-line readers below find the bad rows.
 
     Empty lines are not skipped but make the reader fail, so a row's `_pos` is its line number.
     """
-    if fields < 2 or '"' in text or "\r" in text:
+    if fields < 2 or b'"' in data or b"\r" in data:
         return None
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        return None  # undecodable bytes: the line-by-line reader reports them
     columns = [f"c{index}" for index in range(fields)]
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=columns),
+            read_options=pacsv.ReadOptions(column_names=columns),
             parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in columns}, strings_can_be_null=False
+                column_types={c: pa.string() for c in columns}, strings_can_be_null=False, check_utf8=True
             ),
         )
     except pa.ArrowInvalid:
-        return None
+        return None  # a line of another width, an empty line or bytes that are not UTF-8
     if table.num_rows != rows:
         return None
-    positions = pa.array(np.arange(2, 2 + table.num_rows, dtype=np.int64))
+    positions = pa.array(np.arange(first_line, first_line + table.num_rows, dtype=np.int64))
     return pa.table({"_pos": positions, **{n: table.column(f"c{i}") for n, i in zip(names, order, strict=True)}})
+
+
+#: The uniform reader takes a CSV file this many bytes at a time (cut at a line end), so that reading a file
+#: never holds more of it than this in Python; the rows go to the work database as they are read.
+CSV_CHUNK_BYTES = 64 << 20
+
+
+def _stage_uniform_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> bool:
+    """Reads a CSV file whose header is line 1 and whose every chunk `_read_uniform` takes into table
+    `landing_file`, CSV_CHUNK_BYTES at a time. False (and nothing staged) for any other file: `_read_csv` reads
+    it whole, line by line, to find its bad rows."""
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return False  # `_read_csv` reports it
+    with handle:
+        header = handle.readline()
+        if header.startswith(b"\xef\xbb\xbf"):
+            header = header[3:]
+        try:
+            line = header.decode("utf-8").rstrip("\n")
+        except UnicodeDecodeError:
+            return False
+        if not line.strip() or '"' in line or "\r" in line:
+            return False
+        found, order = _header(path, contract, line)
+        first_line, rest, staged = 2, b"", False
+        while True:
+            block = handle.read(CSV_CHUNK_BYTES)
+            data = rest + block
+            if not data:
+                break
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            if cut == 0:
+                rest = data
+                continue
+            data, rest = data[:cut], data[cut:]
+            rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+            table = _read_uniform(data, len(found), order, contract.column_names, rows, first_line)
+            if table is None:
+                con.execute("drop table if exists landing_file")
+                return False
+            con.register("chunk_rows", table)
+            try:
+                con.execute(
+                    "insert into landing_file select * from chunk_rows"
+                    if staged
+                    else "create table landing_file as select * from chunk_rows"
+                )
+            finally:
+                con.unregister("chunk_rows")
+            staged, first_line = True, first_line + rows
+    return staged
 
 
 def _split_fast(lines: list[str], first: int, width: int, order: list[int], names: tuple[str, ...]):
@@ -231,14 +291,6 @@ def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str,
     """
     names = contract.column_names
     text = _decode(path)
-    first_end = text.find("\n")
-    first_line = text if first_end < 0 else text[:first_end]
-    if first_line.strip():  # the header is line 1: try the one-pass reader before splitting the lines
-        found, order = _header(path, contract, first_line)
-        rows = text.count("\n") - (1 if text.endswith("\n") else 0)
-        uniform = _read_uniform(text, len(found), order, names, rows=rows)
-        if uniform is not None:
-            return uniform, []
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -442,10 +494,15 @@ def _nul_checks(contract: Contract) -> list[tuple[str, str, str]]:
 
 
 def validate(
-    con: duckdb.DuckDBPyConnection, contract: Contract, source_file: str, window: LandingWindow | None = None
-) -> tuple[pa.Table, pa.Table, int]:
-    """Splits view `landing` into valid typed rows, rejects (position, reason_code, reason, raw_text) and
-    the number of rows repeated identically within the file (counted as duplicates, not landed).
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    source_file: str,
+    staged_as: str,
+    window: LandingWindow | None = None,
+) -> tuple[StagedRows, pa.Table, int]:
+    """Splits view `landing` into valid typed rows (staged in table `staged_as` of the work database), rejects
+    (position, reason_code, reason, raw_text) and the number of rows repeated identically within the file
+    (counted as duplicates, not landed).
 
     A key repeated within the file with different content is rejected `conflicting_duplicate` (the
     first occurrence lands).
@@ -504,11 +561,13 @@ def validate(
     out_cols = ", ".join(f"t_{c.name} as {_q(c.name)}" for c in contract.columns)
     # without repeats within the file, the valid rows are a plain filter of `checked` (in its order): no join, no sort
     later_repeats = "anti join rejected using (_pos)" if repeats else ""
-    valid = con.execute(f"""
+    con.execute(f"""
+        create or replace table {staged_as} as
         select {out_cols}, {_lit(source_file)} as source_file, _pos as source_position,
                md5({hash_input}) as row_hash, 1 as _weight
         from checked {later_repeats} where coded is null {"order by _pos" if repeats else ""}
-    """).to_arrow_table()
+    """)
+    valid = StagedRows(con, staged_as, con.execute(f"select count(*) from {staged_as}").fetchone()[0])
     raw_text = (
         "_raw"
         if "_raw" in file_columns

@@ -6,6 +6,7 @@ Everything but the bulk write and the lock is portable SQL run through `execute`
 from __future__ import annotations
 
 import io
+import tempfile
 from typing import Protocol
 
 import duckdb
@@ -13,14 +14,20 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from warehouse.loaders import pg_binary
+from warehouse.loaders.batch import STREAM_ROWS
 from warehouse.loaders.contracts import Contract, contracts, ddl
+from warehouse.loaders.tabular import spill_directory
 from warehouse.settings import Target
+
+#: Rows to insert: a table, or a stream of Arrow batches (then `rows` says how many it holds).
+Rows = pa.Table | pa.RecordBatchReader
 
 
 class Warehouse(Protocol):
     def execute(self, sql: str) -> None: ...
     def fetch(self, sql: str) -> list[tuple]: ...
-    def bulk_insert(self, table: str, data: pa.Table) -> None: ...
+    def fetch_into(self, work: duckdb.DuckDBPyConnection, name: str, sql: str, columns: dict[str, str]) -> None: ...
+    def bulk_insert(self, table: str, data: Rows, rows: int | None = None) -> None: ...
     def analyze(self, table: str) -> None: ...
     def lock(self) -> None: ...
     def begin(self) -> None: ...
@@ -57,10 +64,18 @@ class DuckDBWarehouse:
     def fetch(self, sql: str) -> list[tuple]:
         return self.con.execute(sql).fetchall()
 
-    def bulk_insert(self, table: str, data: pa.Table) -> None:
+    def fetch_into(self, work: duckdb.DuckDBPyConnection, name: str, sql: str, columns: dict[str, str]) -> None:
+        """The result of `sql` (with these columns) as table `name` of the load's work database, streamed."""
+        work.register("fetched_rows", self.con.execute(sql).to_arrow_reader(STREAM_ROWS))
+        try:
+            work.execute(f"create or replace table {name} as select {', '.join(columns)} from fetched_rows")
+        finally:
+            work.unregister("fetched_rows")
+
+    def bulk_insert(self, table: str, data: Rows, rows: int | None = None) -> None:
         self.con.register("bulk_rows", data)
         try:
-            names = ", ".join(data.column_names)
+            names = ", ".join(data.schema.names)
             self.con.execute(f"insert into {table} ({names}) select {names} from bulk_rows")
         finally:
             self.con.unregister("bulk_rows")
@@ -115,18 +130,36 @@ class PostgresWarehouse:
         self.cur.execute(sql)
         return self.cur.fetchall()
 
-    def bulk_insert(self, table: str, data: pa.Table) -> None:
+    def fetch_into(self, work: duckdb.DuckDBPyConnection, name: str, sql: str, columns: dict[str, str]) -> None:
+        """The result of `sql` (with these columns) as table `name` of the load's work database, through a CSV
+        file in the spill folder (never all in Python)."""
+        with tempfile.NamedTemporaryFile(suffix=".csv", dir=spill_directory()) as file:
+            self.cur.copy_expert(f"copy ({sql}) to stdout with (format csv)", file)
+            file.flush()
+            types = ", ".join(f"'{column}': '{kind}'" for column, kind in columns.items())
+            work.execute(
+                f"create or replace table {name} as"
+                f" select * from read_csv(?, auto_detect = false, header = false, columns = {{{types}}})",
+                [file.name],
+            )
+
+    def bulk_insert(self, table: str, data: Rows, rows: int | None = None) -> None:
         """COPY in binary form when every column's Arrow type is what its table column receives
-        (`pg_binary.py`), else in CSV form: nulls are unquoted empty fields, strings are always quoted.
+        (`pg_binary.py`), else in CSV form: nulls are unquoted empty fields, strings are always quoted. A stream
+        of batches is one COPY per batch.
 
         A large batch into a table holding fewer rows than it (a first load, a backfill) is copied with the
         table's indexes dropped and built again after it, inside the load's transaction
         (`_indexes_to_rebuild`).
         """
-        rebuilt = self._indexes_to_rebuild(table, data.num_rows)
+        rebuilt = self._indexes_to_rebuild(table, data.num_rows if rows is None else rows)
         for name, _ in rebuilt:
             self.cur.execute(f"drop index {name}")
-        self._copy(table, data)
+        if isinstance(data, pa.Table):
+            self._copy(table, data)
+        else:
+            for batch in data:
+                self._copy(table, pa.Table.from_batches([batch]))
         for _, definition in rebuilt:
             self.cur.execute(definition)
 
