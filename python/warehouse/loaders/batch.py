@@ -12,6 +12,8 @@ from warehouse.loaders.contracts import Contract
 
 #: Rows per Arrow batch when staged rows stream out of the work database (to the warehouse, or back to Python).
 STREAM_ROWS = 262_144
+#: The same for rows carrying a whole document (`payload`, tens of kilobytes each).
+DOCUMENT_STREAM_ROWS = 1_024
 
 #: A file's rejects before they are written: where, which kind (`reasons.REASONS`), why in detail, the text.
 REJECT_SCHEMA = pa.schema(
@@ -44,20 +46,33 @@ class StagedRows:
     work: duckdb.DuckDBPyConnection
     name: str
     num_rows: int
+    #: rows per Arrow batch when they stream out (fewer for wide rows, so a batch stays tens of megabytes)
+    batch_rows: int = STREAM_ROWS
 
     @classmethod
-    def from_arrow(cls, work: duckdb.DuckDBPyConnection, name: str, rows: pa.Table) -> StagedRows:
-        work.register("arrow_rows", rows)
+    def empty(cls, work: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema) -> StagedRows:
+        """A new table of these columns; rows with a `payload` column stream DOCUMENT_STREAM_ROWS at a time."""
+        work.register("arrow_rows", schema.empty_table())
         try:
             work.execute(f"create or replace table {name} as select * from arrow_rows")
         finally:
             work.unregister("arrow_rows")
-        return cls(work, name, rows.num_rows)
+        return cls(work, name, 0, DOCUMENT_STREAM_ROWS if "payload" in schema.names else STREAM_ROWS)
+
+    def append(self, rows: pa.Table) -> None:
+        if not rows.num_rows:
+            return
+        self.work.register("arrow_rows", rows)
+        try:
+            self.work.execute(f"insert into {self.name} select * from arrow_rows")
+        finally:
+            self.work.unregister("arrow_rows")
+        self.num_rows += rows.num_rows
 
     def stream(self, select: str = "*", where: str = "true") -> pa.RecordBatchReader:
-        """`select` over the rows, in their order (a scan keeps insertion order), as Arrow batches of STREAM_ROWS
+        """`select` over the rows, in their order (a scan keeps insertion order), as Arrow batches of `batch_rows`
         rows."""
-        return self.work.execute(f"select {select} from {self.name} where {where}").to_arrow_reader(STREAM_ROWS)
+        return self.work.execute(f"select {select} from {self.name} where {where}").to_arrow_reader(self.batch_rows)
 
     def arrow(self, select: str = "*", where: str = "true") -> pa.Table:
         return self.stream(select, where).read_all()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from warehouse.loaders.amounts import AmountError, parse_u128
-from warehouse.loaders.batch import Rejected, UnusableFile
+from warehouse.loaders.batch import Rejected, StagedRows, UnusableFile
 from warehouse.loaders.contracts import Contract
 from warehouse.loaders.decoding import decode, encodable, undecodable
 from warehouse.loaders.roster_members import screen as screen_members
@@ -71,9 +71,8 @@ def _documents(path: Path, fmt: str) -> Iterator[tuple[str, str, object | None, 
 
     A file with no documents (empty, blank lines only, or `[]`) yields none, in every format.
     """
-    text = decode(path)
     if fmt == "jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(_lines(path), start=1):
             if not line.strip():
                 continue
             position = f"line {number}"
@@ -88,6 +87,7 @@ def _documents(path: Path, fmt: str) -> Iterator[tuple[str, str, object | None, 
                 continue
             yield position, line, document, _storage_problem(document)
         return
+    text = decode(path)  # one JSON document or array: parsed whole
     if not text.strip():
         return
     try:
@@ -103,6 +103,19 @@ def _documents(path: Path, fmt: str) -> Iterator[tuple[str, str, object | None, 
             yield position, document_text, None, Rejected("invalid_utf8", problem)
             continue
         yield position, document_text, document, _storage_problem(document)
+
+
+def _lines(path: Path) -> Iterator[str]:
+    """The file's lines as `str.splitlines` splits the whole text (undecodable bytes kept as surrogates), read a
+    line at a time: a UTF-8 sequence never holds a line feed, so each is decoded alone."""
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        raise UnusableFile(path, f"unreadable: {error.strerror or error}") from None
+    with handle:
+        for number, raw in enumerate(handle):
+            line = raw[3:] if number == 0 and raw.startswith(b"\xef\xbb\xbf") else raw
+            yield from line.decode("utf-8", "surrogateescape").splitlines()
 
 
 def _int_field(document: dict, name: str) -> int:
@@ -152,9 +165,16 @@ def _epoch_row(document: object, window: LandingWindow) -> dict:
     return row
 
 
-def read_epochs(path: Path, contract: Contract, fmt: str, source_file: str):
-    """(valid rows, rejects, documents read, documents repeated identically in the file)."""
-    rows, rejects, read = [], [], 0
+#: Valid documents are staged in the work database once they hold this much payload text, so that a large file
+#: of documents is never held in Python whole.
+STAGE_PAYLOAD_CHARS = 32 << 20
+
+
+def read_epochs(path: Path, contract: Contract, fmt: str, source_file: str, staged: StagedRows):
+    """Appends the valid rows to `staged` as they are read; returns (rejects, documents read, documents repeated
+    identically in the file)."""
+    rows, rejects, read, duplicates, pending_chars = [], [], 0, 0, 0
+    seen: dict[tuple, tuple[str, int]] = {}
     window = landing_window()
     for position, text, document, problem in _documents(path, fmt):
         read += 1
@@ -166,24 +186,32 @@ def read_epochs(path: Path, contract: Contract, fmt: str, source_file: str):
             rejects.append((position, rejected.code, str(rejected), text))
             continue
         payload_hash = canonical_hash(document)
-        rows.append(
-            {
-                **row,
-                "payload_version": None,
-                "payload_hash": payload_hash,
-                "payload": text,
-                "source_file": source_file,
-                "source_position": read,
-                "row_hash": payload_hash,
-                "_weight": 1,
-            }
-        )
-    rows, conflicts, duplicates = _drop_in_file_duplicates(rows, contract, key_label="domainId/epoch")
-    return _table(rows, contract), rejects + conflicts, read, duplicates
+        row = {
+            **row,
+            "payload_version": None,
+            "payload_hash": payload_hash,
+            "payload": text,
+            "source_file": source_file,
+            "source_position": read,
+            "row_hash": payload_hash,
+            "_weight": 1,
+        }
+        repeat = _repeat_in_file(row, seen, contract, key_label="domainId/epoch")
+        if repeat is not None:
+            duplicates += repeat[0]
+            rejects.extend(repeat[1])
+            continue
+        rows.append(row)
+        pending_chars += len(text)
+        if pending_chars >= STAGE_PAYLOAD_CHARS:
+            staged.append(_table(rows, contract))
+            rows, pending_chars = [], 0
+    staged.append(_table(rows, contract))
+    return rejects, read, duplicates
 
 
-def read_roster(path: Path, contract: Contract, fmt: str, source_file: str):
-    """A roster counts its members as rows; a snapshot with no members counts as one row."""
+def read_roster(path: Path, contract: Contract, fmt: str, source_file: str, staged: StagedRows):
+    """As `read_epochs`; a roster counts its members as rows, a snapshot with no members as one row."""
     rows, rejects, read = [], [], 0
     window = landing_window()
     for position, text, document, problem in _documents(path, fmt):
@@ -250,8 +278,17 @@ def read_roster(path: Path, contract: Contract, fmt: str, source_file: str):
                 "_weight": max(len(kept), 1),
             }
         )
-    rows, conflicts, duplicates = _drop_in_file_duplicates(rows, contract, key_label="clanTag/fetchedAt")
-    return _table(rows, contract), rejects + conflicts, read, duplicates
+    seen: dict[tuple, tuple[str, int]] = {}
+    kept_rows, duplicates = [], 0
+    for row in rows:
+        repeat = _repeat_in_file(row, seen, contract, key_label="clanTag/fetchedAt")
+        if repeat is None:
+            kept_rows.append(row)
+        else:
+            duplicates += repeat[0]
+            rejects.extend(repeat[1])
+    staged.append(_table(kept_rows, contract))
+    return rejects, read, duplicates
 
 
 #: The payload fields of a partial roster snapshot (some members rejected): how many members were rejected,
@@ -265,31 +302,22 @@ def _is_tag(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _drop_in_file_duplicates(rows: list[dict], contract: Contract, key_label: str):
-    """Rows with a key seen earlier in the file: identical ones are duplicates (counted), others conflicts."""
-    seen: dict[tuple, dict] = {}
-    kept, conflicts, duplicates = [], [], 0
-    for row in rows:
-        key = tuple(row[k] for k in contract.key)
-        first = seen.get(key)
-        if first is not None:
-            if first["row_hash"] == row["row_hash"]:
-                duplicates += row["_weight"]
-                continue
-            conflicts.extend(
-                (
-                    f"document {row['source_position']}",
-                    "conflicting_duplicate",
-                    f"{key_label} {'/'.join(map(str, key))} repeats document {first['source_position']} of the file "
-                    "with different content",
-                    row["payload"],
-                )
-                for _ in range(row["_weight"])
-            )
-            continue
-        seen[key] = row
-        kept.append(row)
-    return kept, conflicts, duplicates
+def _repeat_in_file(row: dict, seen: dict[tuple, tuple[str, int]], contract: Contract, key_label: str):
+    """None for a row whose key is new in the file (then remembered in `seen`: key -> (row hash, position));
+    else (counted duplicates, rejects): an identical repeat is a duplicate, another a conflict."""
+    key = tuple(row[k] for k in contract.key)
+    first = seen.get(key)
+    if first is None:
+        seen[key] = (row["row_hash"], row["source_position"])
+        return None
+    first_hash, first_position = first
+    if first_hash == row["row_hash"]:
+        return row["_weight"], []
+    reason = (
+        f"{key_label} {'/'.join(map(str, key))} repeats document {first_position} of the file with different content"
+    )
+    conflict = (f"document {row['source_position']}", "conflicting_duplicate", reason, row["payload"])
+    return 0, [conflict] * row["_weight"]
 
 
 _ARROW_TYPES = {
@@ -302,7 +330,8 @@ _ARROW_TYPES = {
 }
 
 
-def _table(rows: list[dict], contract: Contract) -> pa.Table:
+def arrow_schema(contract: Contract) -> pa.Schema:
+    """The valid rows of a document source: its columns, then source_file, source_position, row_hash, _weight."""
     fields = [(c.name, _ARROW_TYPES[c.data_type]) for c in contract.columns]
     fields += [
         ("source_file", pa.string()),
@@ -310,5 +339,9 @@ def _table(rows: list[dict], contract: Contract) -> pa.Table:
         ("row_hash", pa.string()),
         ("_weight", pa.int64()),
     ]
-    schema = pa.schema(fields)
+    return pa.schema(fields)
+
+
+def _table(rows: list[dict], contract: Contract) -> pa.Table:
+    schema = arrow_schema(contract)
     return pa.table({name: [row[name] for row in rows] for name in schema.names}, schema=schema)

@@ -129,10 +129,10 @@ def read_file(item: PlannedFile, digest: str, work, staged_as: str) -> Batch:
     source_file = str(path)
     if contract.kind == "document":
         reader = documents.read_epochs if contract.table == "epochs" else documents.read_roster
-        valid, reject_rows, rows_read, duplicates = reader(path, contract, fmt, source_file)
+        valid = StagedRows.empty(work, staged_as, documents.arrow_schema(contract))
+        reject_rows, rows_read, duplicates = reader(path, contract, fmt, source_file, valid)
         timings = [PhaseTiming("read", started, (time.perf_counter() - clock) * 1000)]
         rejects = rejects_table(reject_rows)
-        valid = StagedRows.from_arrow(work, staged_as, valid)
         timings.append(PhaseTiming("validate", _now(), 0.0))
     else:
         rows_read = tabular.read_text_table(work, path, contract, fmt)
@@ -163,7 +163,7 @@ def _load_held(
 ) -> LoadReport:
     run_id = report.run_id
     warehouse = open_warehouse(target)
-    work = tabular.work_connection()  # the files' valid rows stay here until they land
+    work = warehouse.work_connection()  # the files' valid rows stay here until they land
     try:
         warehouse.ensure_raw_schema()
         digests = {item: file_hash(item.path) for item in planned}

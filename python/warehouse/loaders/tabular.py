@@ -50,15 +50,28 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def work_connection() -> duckdb.DuckDBPyConnection:
-    """The in-memory DuckDB that reads and validates the files, within WAREHOUSE_DUCKDB_MEMORY_LIMIT (as the
-    build); past it, it spills to WAREHOUSE_DUCKDB_TEMP_DIRECTORY (default: the system's temp folder)."""
-    con = duckdb.connect(":memory:")
+def work_connection(warehouse: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    """The load's work database: an in-memory DuckDB that reads and validates the files and holds their valid rows
+    until they land. It keeps within WAREHOUSE_DUCKDB_MEMORY_LIMIT (as the build) and, past it, spills to
+    WAREHOUSE_DUCKDB_TEMP_DIRECTORY (`spill_directory`).
+
+    Given a DuckDB warehouse's connection, it is a connection of that warehouse's own database instance, working in
+    an in-memory database attached to it (`load_work`): one memory limit then bounds the work and the write."""
+    if warehouse is None:
+        con = duckdb.connect(":memory:")
+    else:
+        con = warehouse.cursor()
+        con.execute(f"attach if not exists ':memory:' as {WORK_DATABASE}")
+        con.execute(f"use {WORK_DATABASE}")
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
     con.execute("set memory_limit = ?", [os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "2GB")])
     con.execute("set temp_directory = ?", [spill_directory()])
     return con
+
+
+#: The name of the load's work database inside a DuckDB warehouse's instance (`work_connection`).
+WORK_DATABASE = "load_work"
 
 
 def spill_directory() -> str:

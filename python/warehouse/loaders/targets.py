@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 from warehouse.loaders import pg_binary
 from warehouse.loaders.batch import STREAM_ROWS
 from warehouse.loaders.contracts import Contract, contracts, ddl
-from warehouse.loaders.tabular import spill_directory
+from warehouse.loaders.tabular import WORK_DATABASE, spill_directory, work_connection
 from warehouse.settings import Target
 
 #: Rows to insert: a table, or a stream of Arrow batches (then `rows` says how many it holds).
@@ -29,6 +29,7 @@ class Warehouse(Protocol):
     def fetch_into(self, work: duckdb.DuckDBPyConnection, name: str, sql: str, columns: dict[str, str]) -> None: ...
     def bulk_insert(self, table: str, data: Rows, rows: int | None = None) -> None: ...
     def analyze(self, table: str) -> None: ...
+    def work_connection(self) -> duckdb.DuckDBPyConnection: ...
     def lock(self) -> None: ...
     def begin(self) -> None: ...
     def commit(self) -> None: ...
@@ -80,6 +81,9 @@ class DuckDBWarehouse:
         finally:
             self.con.unregister("bulk_rows")
 
+    def work_connection(self) -> duckdb.DuckDBPyConnection:
+        return work_connection(self.con)
+
     def analyze(self, table: str) -> None:
         """Nothing to do: DuckDB keeps its statistics as it writes."""
 
@@ -96,6 +100,7 @@ class DuckDBWarehouse:
         self.con.execute("rollback")
 
     def close(self) -> None:
+        self.con.execute(f"detach database if exists {WORK_DATABASE}")
         self.con.close()
 
     def ensure_raw_schema(self) -> None:
@@ -202,6 +207,9 @@ class PostgresWarehouse:
     def _column_types(self, table: str) -> dict[str, str]:
         """{column: type as `format_type` names it} of a table (temporary tables included)."""
         return dict(pg_columns(self.cur, table))
+
+    def work_connection(self) -> duckdb.DuckDBPyConnection:
+        return work_connection()
 
     def analyze(self, table: str) -> None:
         """Statistics for a staged temporary table (autovacuum never sees them), so that the lookup of its

@@ -17,12 +17,13 @@ into PostgreSQL by binary `COPY` (`pg_binary.py`).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import pyarrow as pa
 
-from warehouse.loaders.batch import STREAM_ROWS, Batch, StagedRows
+from warehouse.loaders.batch import STREAM_ROWS, Batch
 from warehouse.loaders.contracts import Contract, landing_contracts
 
 
@@ -30,8 +31,40 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def prepare_batches(warehouse, batches: list[Batch]) -> tuple[dict[str, StagedRows], dict[str, tuple[int, int]]]:
-    """The new rows of every table, with their event_seq, ready for `insert_prepared` (staged in the batches'
+@dataclass
+class PreparedRows:
+    """A table's new rows, ready to stream into raw. Per file, in load order: the file's valid rows as staged,
+    zipped (`positional join`) with a narrow table laid beside them, one row each (`extra_<valid table>`): whether
+    the row lands (`keep`) and what was worked out for it (event_seq, payload_version). The wide rows are thus
+    never sorted or joined: they are scanned once, in their order, by the query that streams them."""
+
+    work: duckdb.DuckDBPyConnection
+    columns: list[str]
+    parts: list[tuple[str, str]]
+    num_rows: int
+    batch_rows: int
+
+    def stream(self, run_id: str, loaded_at: datetime) -> pa.RecordBatchReader:
+        """The rows with run_id and loaded_at, as Arrow batches; each file's query runs when its turn comes."""
+        stamp = f"{_lit(run_id)} as run_id, cast('{loaded_at:%Y-%m-%d %H:%M:%S.%f}' as timestamp) as loaded_at"
+
+        def reader(valid: str, extra: str) -> pa.RecordBatchReader:
+            return self.work.execute(
+                f"select {', '.join(self.columns)}, {stamp} from {valid} v positional join {extra} e where e.keep"
+            ).to_arrow_reader(self.batch_rows)
+
+        first = reader(*self.parts[0])
+
+        def batches():
+            yield from first
+            for part in self.parts[1:]:
+                yield from reader(*part)
+
+        return pa.RecordBatchReader.from_batches(first.schema, batches())
+
+
+def prepare_batches(warehouse, batches: list[Batch]) -> tuple[dict[str, PreparedRows], dict[str, tuple[int, int]]]:
+    """The new rows of every table, with their event_seq, ready for `insert_prepared` (worked out in the batches'
     work database; the batches' own rows are left as they are, so a failed write can prepare again).
 
     Call it holding the load lock (what is new depends on raw staying as it is until the insert).
@@ -53,22 +86,49 @@ def prepare_batches(warehouse, batches: list[Batch]) -> tuple[dict[str, StagedRo
         sequenced = [t for t in sorted(by_table) if t in {c.table for c in tables_of(domain)}]
         if sequenced:
             new.update(_sequence(warehouse, work, domain, {t: new[t] for t in sequenced}))
-    prepared = {table: _new_rows(warehouse, work, landing_contracts()[table], new[table]) for table in sorted(new)}
+    prepared = {}
+    for table in sorted(new):
+        contract = landing_contracts()[table]
+        rows = new[table]
+        if "payload_version" in contract.column_names:
+            rows = _with_payload_version(warehouse, work, contract, rows)
+        prepared[table] = _prepared(work, contract, rows, by_table[table], order)
     return prepared, counts
 
 
-def insert_prepared(warehouse, prepared: dict[str, StagedRows], run_id: str, loaded_at: datetime) -> None:
+def insert_prepared(warehouse, prepared: dict[str, PreparedRows], run_id: str, loaded_at: datetime) -> None:
     """Streams the prepared new rows into raw, in load order, with their landing metadata; call it inside the
     load's transaction."""
     for table, rows in prepared.items():
-        if rows.num_rows == 0:
-            continue
-        stamped = rows.work.execute(
-            f"select * exclude (_file_order, _row), {_lit(run_id)} as run_id,"
-            f" cast('{loaded_at:%Y-%m-%d %H:%M:%S.%f}' as timestamp) as loaded_at"
-            f" from {rows.name} order by _file_order, _row"
-        ).to_arrow_reader(STREAM_ROWS)
-        warehouse.bulk_insert(f"raw.{table}", stamped, rows=rows.num_rows)
+        if rows.num_rows:
+            warehouse.bulk_insert(f"raw.{table}", rows.stream(run_id, loaded_at), rows=rows.num_rows)
+
+
+def _prepared(work, contract: Contract, rows: str, batches: list[Batch], order: dict[str, int]) -> PreparedRows:
+    """The rows to insert into raw (all columns but run_id and loaded_at), file by file (see PreparedRows)."""
+    worked_out = [c for c in ("event_seq", "payload_version") if c in _columns(work, rows)]
+    names = [*contract.column_names, "source_file", "source_position", "row_hash"]
+    if contract.has_event_seq:
+        names.append("event_seq")
+    columns = [f"e.{name}" if name in worked_out else f"v.{name}" for name in names]
+    parts, total = [], 0
+    for batch in batches:
+        extra = f"extra_{batch.valid.name}"
+        carried = "".join(f", r.{c}" for c in worked_out)
+        carried_inner = "".join(f", {c}" for c in worked_out)
+        work.execute(
+            f"create or replace table {extra} as select r._row is not null as keep{carried}"
+            f" from (select rowid as _row from {batch.valid.name}) v left join ("
+            f"select _row{carried_inner} from {rows} where _file_order = {order[str(batch.path)]}) r using (_row)"
+            " order by v._row"
+        )
+        parts.append((batch.valid.name, extra))
+        total += work.execute(f"select count(*) from {extra} where keep").fetchone()[0]
+    return PreparedRows(work, columns, parts, total, min(batch.valid.batch_rows for batch in batches))
+
+
+def _columns(work: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [row[0] for row in work.execute(f"describe {relation}").fetchall()]
 
 
 def _count(work: duckdb.DuckDBPyConnection, name: str) -> int:
@@ -76,14 +136,15 @@ def _count(work: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def _incoming(work: duckdb.DuckDBPyConnection, table: str, batches: list[Batch], order: dict[str, int]) -> str:
-    """Table `incoming_<table>`: the valid rows of every file of a table, with the file's place in the load
-    (`_file_order`) and the row's place in its file (`_row`)."""
+    """View `incoming_<table>`: the valid rows of every file of a table, with the file's place in the load
+    (`_file_order`) and the row's place in its file (`_row`). The steps below are views too where they can be, so
+    that the rows are copied once, by the query that streams them into raw."""
     name = f"incoming_{table}"
     parts = [
         f"select *, cast({order[str(batch.path)]} as integer) as _file_order, rowid as _row from {batch.valid.name}"
         for batch in batches
     ]
-    work.execute(f"create or replace table {name} as {' union all by name '.join(parts)}")
+    work.execute(f"create or replace view {name} as {' union all by name '.join(parts)}")
     return name
 
 
@@ -95,25 +156,27 @@ def _keep_new(warehouse, work, contract: Contract, incoming: str, repeated_acros
     """
     rows = incoming
     if repeated_across_files:
-        rows = f"first_{contract.table}"
+        firsts, rows = f"firsts_{contract.table}", f"first_{contract.table}"
         work.execute(
-            f"create or replace table {rows} as select * exclude (_rn) from (select *, row_number() over ("
-            f"partition by {', '.join(contract.dedupe_on)} order by _file_order, source_position) as _rn"
-            f" from {incoming}) where _rn = 1"
+            f"create or replace table {firsts} as select _file_order, _row from (select _file_order, _row,"
+            f" row_number() over (partition by {', '.join(contract.dedupe_on)} order by _file_order, source_position)"
+            f" as _rn from {incoming}) where _rn = 1"
+        )
+        work.execute(
+            f"create or replace view {rows} as select * from {incoming} semi join {firsts} using (_file_order, _row)"
         )
     if _landed(warehouse, work, contract, rows):
         kept = f"new_{contract.table}"
         work.execute(
-            f"create or replace table {kept} as"
-            f" select r.* from {rows} r anti join landed using (_file_order, source_position)"
+            f"create or replace view {kept} as"
+            f" select r.* from {rows} r anti join landed_{contract.table} using (_file_order, source_position)"
         )
-        work.execute("drop table landed")
         return kept
     return rows
 
 
 def _landed(warehouse, work, contract: Contract, rows: str) -> bool:
-    """Whether some of the rows are already in raw; if so, table `landed` of the work database holds their
+    """Whether some of the rows are already in raw; if so, table `landed_<table>` of the work database holds their
     (_file_order, source_position).
 
     The keys stream to a temporary table on the warehouse, outside the load's transaction, and are matched
@@ -137,17 +200,14 @@ def _landed(warehouse, work, contract: Contract, rows: str) -> bool:
         match = " and ".join(f"r.{k} = p.{k}" for k in keys)
         warehouse.fetch_into(
             work,
-            "landed",
+            f"landed_{contract.table}",
             f"select p._file_order, p.source_position from {probe} p"
             f" where exists (select 1 from raw.{contract.table} r where {match})",
             {"_file_order": "integer", "source_position": "bigint"},
         )
     finally:
         warehouse.execute(f"drop table if exists {probe}")
-    if _count(work, "landed"):
-        return True
-    work.execute("drop table landed")
-    return False
+    return bool(_count(work, f"landed_{contract.table}"))
 
 
 def _counts(work, incoming: str, new: str, batches: list[Batch], order: dict[str, int]) -> dict[str, tuple[int, int]]:
@@ -170,8 +230,8 @@ def tables_of(domain: str) -> list[Contract]:
 
 
 def _sequence(warehouse, work, domain: str, new: dict[str, str]) -> dict[str, str]:
-    """The domain's new rows with `event_seq` (tables `sequenced_<table>`): after the domain's current maximum,
-    in (event time, key) order across its tables."""
+    """The domain's new rows with `event_seq` (views `sequenced_<table>`): after the domain's current maximum,
+    in (event time, key) order across its tables (table `event_order_<domain>`)."""
     current = " union all ".join(f"select max(event_seq) as m from raw.{c.table}" for c in tables_of(domain))
     base = int(warehouse.fetch(f"select coalesce(max(m), 0) from ({current}) current_max")[0][0])
     tables = sorted(new)
@@ -183,8 +243,9 @@ def _sequence(warehouse, work, domain: str, new: dict[str, str]) -> dict[str, st
             f"select {index} as _src, _file_order, _row, {_lit(table)} as src, source_position,"
             f" {contract.event_time} as event_time, {key} as event_key from {new[table]}"
         )
+    order = f"event_order_{domain}"
     work.execute(
-        f"create or replace table event_order as select _src, _file_order, _row, {base} + row_number() over ("
+        f"create or replace table {order} as select _src, _file_order, _row, {base} + row_number() over ("
         "order by event_time, event_key, src, _file_order, source_position, _row) as event_seq"
         f" from ({' union all '.join(parts)}) u"
     )
@@ -192,23 +253,10 @@ def _sequence(warehouse, work, domain: str, new: dict[str, str]) -> dict[str, st
     for index, table in enumerate(tables):
         sequenced[table] = f"sequenced_{table}"
         work.execute(
-            f"create or replace table {sequenced[table]} as select n.*, o.event_seq from {new[table]} n"
-            f" join event_order o on o._src = {index} and o._file_order = n._file_order and o._row = n._row"
+            f"create or replace view {sequenced[table]} as select n.*, o.event_seq from {new[table]} n"
+            f" join {order} o on o._src = {index} and o._file_order = n._file_order and o._row = n._row"
         )
-    work.execute("drop table event_order")
     return sequenced
-
-
-def _new_rows(warehouse, work, contract: Contract, rows: str) -> StagedRows:
-    """The rows to insert into raw (all but run_id and loaded_at), with their place in the load."""
-    if "payload_version" in contract.column_names:
-        rows = _with_payload_version(warehouse, work, contract, rows)
-    names = [*contract.column_names, "source_file", "source_position", "row_hash"]
-    if contract.has_event_seq:
-        names.append("event_seq")
-    ready = f"ready_{contract.table}"
-    work.execute(f"create or replace view {ready} as select {', '.join(names)}, _file_order, _row from {rows}")
-    return StagedRows(work, ready, _count(work, ready))
 
 
 def _with_payload_version(warehouse, work, contract: Contract, rows: str) -> str:
@@ -228,15 +276,19 @@ def _with_payload_version(warehouse, work, contract: Contract, rows: str) -> str
             "max_version": pa.array(versions, pa.int32()),
         }
     )
-    versioned = f"versioned_{contract.table}"
+    versions, versioned = f"versions_{contract.table}", f"versioned_{contract.table}"
     work.register("latest", latest)
     try:
         work.execute(
-            f"create or replace table {versioned} as select n.* replace (cast(coalesce(v.max_version, 0) +"
-            " row_number() over (partition by n.domain_id, n.epoch order by n._file_order, n.source_position, n._row)"
-            f" as integer) as payload_version) from {rows} n"
+            f"create or replace table {versions} as select n._file_order, n._row, cast(coalesce(v.max_version, 0)"
+            " + row_number() over (partition by n.domain_id, n.epoch order by n._file_order, n.source_position, n._row)"
+            f" as integer) as payload_version from {rows} n"
             " left join latest v on v.domain_id = n.domain_id and v.epoch = n.epoch"
         )
     finally:
         work.unregister("latest")
+    work.execute(
+        f"create or replace view {versioned} as select n.* replace (v.payload_version as payload_version)"
+        f" from {rows} n join {versions} v using (_file_order, _row)"
+    )
     return versioned
