@@ -40,6 +40,7 @@ TEXT_TYPES = ("varchar", "text")
 
 #: A quoted CSV field may span lines; one still open after this many lines is an unterminated quote.
 MAX_RECORD_LINES = 1000
+UNTERMINATED = "unterminated quote"
 
 
 def _q(name: str) -> str:
@@ -96,7 +97,7 @@ def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contra
         "create table landing_rejects (position varchar, reason_code varchar, reason varchar, raw_text varchar)"
     )
     if fmt == "csv":
-        if not _stage_uniform_csv(con, path, contract):
+        if not _stage_csv(con, path, contract):
             table, rejects = _read_csv(path, contract)
             con.register("landing_file", table)  # read where it is: validation scans it once
             _register(con, "landing_rejects", rejects_table(rejects), insert=True)
@@ -165,15 +166,30 @@ def _read_uniform(
     return pa.table({"_pos": positions, **{n: table.column(f"c{i}") for n, i in zip(names, order, strict=True)}})
 
 
-#: The uniform reader takes a CSV file this many bytes at a time (cut at a line end), so that reading a file
-#: never holds more of it than this in Python; the rows go to the work database as they are read.
+#: A CSV file is read this many bytes at a time (cut where a record ends), so that reading a file never holds
+#: more of it than this in Python; the rows go to the work database chunk by chunk.
 CSV_CHUNK_BYTES = 64 << 20
 
 
-def _stage_uniform_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> bool:
-    """Reads a CSV file whose header is line 1 and whose every chunk `_read_uniform` takes into table
-    `landing_file`, CSV_CHUNK_BYTES at a time. False (and nothing staged) for any other file: `_read_csv` reads
-    it whole, line by line, to find its bad rows."""
+def _record_end(data: bytes) -> int:
+    """Where `data` (starting at a record's start) can be cut after its last complete record: after the last line
+    feed with an even number of quotes before it (a quoted field may span lines). 0 when there is none."""
+    cut = data.rfind(b"\n") + 1
+    odd = data.count(b'"', 0, cut) % 2
+    while cut and odd:
+        previous = data.rfind(b"\n", 0, cut - 1) + 1
+        odd ^= data.count(b'"', previous, cut) % 2
+        cut = previous
+    return cut
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -> bool:
+    """Reads a CSV file whose header is line 1 into table `landing_file` (and its bad rows into `landing_rejects`),
+    CSV_CHUNK_BYTES at a time: each chunk through `_read_uniform` when it can, else line by line (`_read_lines`).
+
+    False, with nothing staged, for a file `_read_csv` reads whole instead: a header that is not a plain first
+    line, or a quote left open in a chunk before the last (the line-by-line reader then reads again from the
+    line after it, which a cut at a record end cannot foresee)."""
     try:
         handle = path.open("rb")
     except OSError:
@@ -189,22 +205,31 @@ def _stage_uniform_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Con
         if not line.strip() or '"' in line or "\r" in line:
             return False
         found, order = _header(path, contract, line)
-        first_line, rest, staged = 2, b"", False
-        while True:
+        names = contract.column_names
+        offset, rest, staged = 1, b"", False
+        at_end = False
+        while not at_end:
             block = handle.read(CSV_CHUNK_BYTES)
+            at_end = len(block) < CSV_CHUNK_BYTES  # a short read: the end of the file
             data = rest + block
             if not data:
                 break
-            cut = data.rfind(b"\n") + 1 if block else len(data)
+            cut = len(data) if at_end else _record_end(data)
             if cut == 0:
                 rest = data
                 continue
             data, rest = data[:cut], data[cut:]
             rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-            table = _read_uniform(data, len(found), order, contract.column_names, rows, first_line)
+            table = _read_uniform(data, len(found), order, names, rows, offset + 1)
             if table is None:
-                con.execute("drop table if exists landing_file")
-                return False
+                lines = data.decode("utf-8", "surrogateescape").split("\n")
+                if lines[-1] == "":
+                    lines.pop()
+                table, rejects = _read_lines(lines, 0, order, names, offset, ends_file=at_end)
+                if not at_end and any(reason == UNTERMINATED for _, _, reason, _ in rejects):
+                    con.execute("drop table if exists landing_file; delete from landing_rejects")
+                    return False
+                _register(con, "landing_rejects", rejects_table(rejects), insert=True)
             con.register("chunk_rows", table)
             try:
                 con.execute(
@@ -214,11 +239,13 @@ def _stage_uniform_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Con
                 )
             finally:
                 con.unregister("chunk_rows")
-            staged, first_line = True, first_line + rows
+            staged, offset = True, offset + rows
     return staged
 
 
-def _split_fast(lines: list[str], first: int, width: int, order: list[int], names: tuple[str, ...]):
+def _split_fast(
+    lines: list[str], first: int, width: int, order: list[int], names: tuple[str, ...], offset: int, ends_file: bool
+):
     """The common case in Arrow: every byte decodes and no quoted field spans lines. None otherwise.
 
     Lines without a quote are split on commas; the few with quotes go through Python's csv module.
@@ -234,7 +261,7 @@ def _split_fast(lines: list[str], first: int, width: int, order: list[int], name
     if pc.any(pc.equal(pc.bit_wise_and(quotes, 1), 1)).as_py():
         return None
     text = pc.replace_substring_regex(text, "\r$", "")
-    positions = pa.array(range(first + 1, first + 1 + len(body)), pa.int64())
+    positions = pa.array(range(offset + first + 1, offset + first + 1 + len(body)), pa.int64())
     keep = pc.invert(pc.equal(pc.utf8_trim_whitespace(text), ""))
     plain = pc.and_(keep, pc.equal(quotes, 0))
     fields = pc.split_pattern(text.filter(plain), ",")
@@ -250,7 +277,8 @@ def _split_fast(lines: list[str], first: int, width: int, order: list[int], name
             widths.filter(misfits).to_pylist(),
             strict=True,
         ):
-            truncated = " (a truncated last line?)" if position == len(lines) and count < width else ""
+            last = ends_file and position == offset + len(lines)
+            truncated = " (a truncated last line?)" if last and count < width else ""
             rejects.append(
                 (f"line {position}", "malformed_row", f"{count} fields, expected {width}{truncated}", record)
             )
@@ -307,18 +335,27 @@ def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str,
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    values: dict[str, list[str]] = {name: [] for name in names}
-    positions: list[int] = []
-    rejects: list[tuple[str, str, str, str]] = []
     header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
     order = []
     if header_at is not None:
         _, order = _header(path, contract, lines[header_at])
-    i = (header_at if header_at is not None else len(lines)) + 1
+    first = (header_at if header_at is not None else len(lines)) + 1
+    return _read_lines(lines, first, order, names, offset=0, ends_file=True)
+
+
+def _read_lines(
+    lines: list[str], first: int, order: list[int], names: tuple[str, ...], offset: int, ends_file: bool
+) -> tuple[pa.Table, list[tuple[str, str, str, str]]]:
+    """The rows of `lines[first:]` (line `offset + index + 1` of the file each) and the rejects among them;
+    `ends_file` when the last of them is the file's last line."""
     width = len(names)
-    fast = _split_fast(lines, i, width, order, names)
+    fast = _split_fast(lines, first, width, order, names, offset, ends_file)
     if fast is not None:
         return fast
+    values: dict[str, list[str]] = {name: [] for name in names}
+    positions: list[int] = []
+    rejects: list[tuple[str, str, str, str]] = []
+    i = first
     while i < len(lines):
         line = lines[i]
         if not line.strip():
@@ -331,12 +368,12 @@ def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str,
                 end += 1
                 record += "\n" + lines[end]
             if record.count('"') % 2:
-                rejects.append((f"line {start + 1}", "malformed_row", "unterminated quote", line))
+                rejects.append((f"line {offset + start + 1}", "malformed_row", UNTERMINATED, line))
                 i = start + 1
                 continue
         i = end + 1
         record = record.rstrip("\r")
-        position = f"line {start + 1}"
+        position = f"line {offset + start + 1}"
         problem = _undecodable(record)
         if problem:
             rejects.append((position, "invalid_utf8", problem, record))
@@ -347,12 +384,12 @@ def _read_csv(path: Path, contract: Contract) -> tuple[pa.Table, list[tuple[str,
             rejects.append((position, "malformed_row", f"unparseable CSV row: {error}", record))
             continue
         if len(fields) != width:
-            truncated = " (a truncated last line?)" if i >= len(lines) and len(fields) < width else ""
+            truncated = " (a truncated last line?)" if ends_file and i >= len(lines) and len(fields) < width else ""
             rejects.append((position, "malformed_row", f"{len(fields)} fields, expected {width}{truncated}", record))
             continue
         for name, index in zip(names, order, strict=True):
             values[name].append(fields[index])
-        positions.append(start + 1)
+        positions.append(offset + start + 1)
     table = pa.table({"_pos": pa.array(positions, pa.int64()), **{n: pa.array(values[n], pa.string()) for n in names}})
     return table, rejects
 

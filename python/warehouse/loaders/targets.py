@@ -28,6 +28,7 @@ class Warehouse(Protocol):
     def fetch(self, sql: str) -> list[tuple]: ...
     def fetch_into(self, work: duckdb.DuckDBPyConnection, name: str, sql: str, columns: dict[str, str]) -> None: ...
     def bulk_insert(self, table: str, data: Rows, rows: int | None = None) -> None: ...
+    def insert_prepared(self, table: str, rows, run_id: str, loaded_at) -> None: ...
     def analyze(self, table: str) -> None: ...
     def work_connection(self) -> duckdb.DuckDBPyConnection: ...
     def lock(self) -> None: ...
@@ -72,6 +73,12 @@ class DuckDBWarehouse:
             work.execute(f"create or replace table {name} as select {', '.join(columns)} from fetched_rows")
         finally:
             work.unregister("fetched_rows")
+
+    def insert_prepared(self, table: str, rows, run_id: str, loaded_at) -> None:
+        """A load's new rows (`write.PreparedRows`), inserted straight from the work database, which lives in this
+        warehouse's own instance (`work_connection`): no row leaves DuckDB."""
+        for select in rows.selects(run_id, loaded_at, catalog=WORK_DATABASE):
+            self.con.execute(f"insert into {table} ({', '.join(rows.names)}) {select}")
 
     def bulk_insert(self, table: str, data: Rows, rows: int | None = None) -> None:
         self.con.register("bulk_rows", data)
@@ -147,6 +154,10 @@ class PostgresWarehouse:
                 f" select * from read_csv(?, auto_detect = false, header = false, columns = {{{types}}})",
                 [file.name],
             )
+
+    def insert_prepared(self, table: str, rows, run_id: str, loaded_at) -> None:
+        """A load's new rows (`write.PreparedRows`), streamed from the work database by `bulk_insert`."""
+        self.bulk_insert(table, rows.stream(run_id, loaded_at), rows=rows.num_rows)
 
     def bulk_insert(self, table: str, data: Rows, rows: int | None = None) -> None:
         """COPY in binary form when every column's Arrow type is what its table column receives

@@ -44,21 +44,31 @@ class PreparedRows:
     num_rows: int
     batch_rows: int
 
-    def stream(self, run_id: str, loaded_at: datetime) -> pa.RecordBatchReader:
-        """The rows with run_id and loaded_at, as Arrow batches; each file's query runs when its turn comes."""
+    @property
+    def names(self) -> list[str]:
+        """The raw columns the rows fill, in order."""
+        return [column.split(".", 1)[1] for column in self.columns] + ["run_id", "loaded_at"]
+
+    def selects(self, run_id: str, loaded_at: datetime, catalog: str = "") -> list[str]:
+        """One query per file, in load order, giving its rows with run_id and loaded_at; `catalog` qualifies the
+        work database's tables for a connection that works elsewhere."""
         stamp = f"{_lit(run_id)} as run_id, cast('{loaded_at:%Y-%m-%d %H:%M:%S.%f}' as timestamp) as loaded_at"
+        prefix = f"{catalog}." if catalog else ""
+        return [
+            f"select {', '.join(self.columns)}, {stamp} from {prefix}{valid} v positional join {prefix}{extra} e"
+            " where e.keep"
+            for valid, extra in self.parts
+        ]
 
-        def reader(valid: str, extra: str) -> pa.RecordBatchReader:
-            return self.work.execute(
-                f"select {', '.join(self.columns)}, {stamp} from {valid} v positional join {extra} e where e.keep"
-            ).to_arrow_reader(self.batch_rows)
-
-        first = reader(*self.parts[0])
+    def stream(self, run_id: str, loaded_at: datetime) -> pa.RecordBatchReader:
+        """The rows of `selects` as Arrow batches; each file's query runs when its turn comes."""
+        queries = self.selects(run_id, loaded_at)
+        first = self.work.execute(queries[0]).to_arrow_reader(self.batch_rows)
 
         def batches():
             yield from first
-            for part in self.parts[1:]:
-                yield from reader(*part)
+            for query in queries[1:]:
+                yield from self.work.execute(query).to_arrow_reader(self.batch_rows)
 
         return pa.RecordBatchReader.from_batches(first.schema, batches())
 
@@ -101,7 +111,7 @@ def insert_prepared(warehouse, prepared: dict[str, PreparedRows], run_id: str, l
     load's transaction."""
     for table, rows in prepared.items():
         if rows.num_rows:
-            warehouse.bulk_insert(f"raw.{table}", rows.stream(run_id, loaded_at), rows=rows.num_rows)
+            warehouse.insert_prepared(f"raw.{table}", rows, run_id, loaded_at)
 
 
 def _prepared(work, contract: Contract, rows: str, batches: list[Batch], order: dict[str, int]) -> PreparedRows:
