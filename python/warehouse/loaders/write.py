@@ -121,16 +121,16 @@ def _prepared(work, contract: Contract, rows: str, batches: list[Batch], order: 
     if contract.has_event_seq:
         names.append("event_seq")
     columns = [f"e.{name}" if name in worked_out else f"v.{name}" for name in names]
+    kept = f"kept_{contract.table}"  # narrow, and worked out once for all the files
+    carried = "".join(f", {c}" for c in worked_out)
+    work.execute(f"create or replace table {kept} as select _file_order, _row{carried} from {rows}")
     parts, total = [], 0
     for batch in batches:
         extra = f"extra_{batch.valid.name}"
-        carried = "".join(f", r.{c}" for c in worked_out)
-        carried_inner = "".join(f", {c}" for c in worked_out)
         work.execute(
             f"create or replace table {extra} as select r._row is not null as keep{carried}"
             f" from (select rowid as _row from {batch.valid.name}) v left join ("
-            f"select _row{carried_inner} from {rows} where _file_order = {order[str(batch.path)]}) r using (_row)"
-            " order by v._row"
+            f"select * from {kept} where _file_order = {order[str(batch.path)]}) r using (_row) order by v._row"
         )
         parts.append((batch.valid.name, extra))
         total += work.execute(f"select count(*) from {extra} where keep").fetchone()[0]
