@@ -214,6 +214,7 @@ def _load_held(
     finally:
         work.close()
         warehouse.close()
+        tabular.remove_spill_directory()
 
 
 def _already_landed(warehouse, digests: set[str]) -> set[tuple[str, str]]:

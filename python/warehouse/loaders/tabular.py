@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def _lit(text: str) -> str:
 def work_connection(warehouse: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
     """The load's work database: an in-memory DuckDB that reads and validates the files and holds their valid rows
     until they land. It keeps within WAREHOUSE_DUCKDB_MEMORY_LIMIT (as the build) and, past it, spills to
-    WAREHOUSE_DUCKDB_TEMP_DIRECTORY (`spill_directory`).
+    WAREHOUSE_DUCKDB_TEMP_DIRECTORY or, by default, `spill_directory` (a DuckDB warehouse's: its path + `.tmp`).
 
     Given a DuckDB warehouse's connection, it is a connection of that warehouse's own database instance, working in
     an in-memory database attached to it (`load_work`): one memory limit then bounds the work and the write."""
@@ -67,7 +68,8 @@ def work_connection(warehouse: duckdb.DuckDBPyConnection | None = None) -> duckd
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
     con.execute("set memory_limit = ?", [os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "2GB")])
-    con.execute("set temp_directory = ?", [spill_directory()])
+    if warehouse is None or os.environ.get(TEMP_DIRECTORY_ENV):  # a warehouse's own: its path + `.tmp`, as builds
+        con.execute("set temp_directory = ?", [spill_directory()])
     return con
 
 
@@ -76,11 +78,21 @@ WORK_DATABASE = "load_work"
 
 
 def spill_directory() -> str:
-    """Where a load spills what does not fit its memory limit: WAREHOUSE_DUCKDB_TEMP_DIRECTORY, by default
-    `warehouse-load` in the system's temp folder."""
-    folder = os.environ.get("WAREHOUSE_DUCKDB_TEMP_DIRECTORY") or os.path.join(tempfile.gettempdir(), "warehouse-load")
+    """Where a load spills: WAREHOUSE_DUCKDB_TEMP_DIRECTORY, else a folder of this process's own in the system's
+    temp folder (`warehouse-load-<process id>`), so that two loads never share their spill files; `_load_held`
+    removes it when the load ends."""
+    folder = os.environ.get(TEMP_DIRECTORY_ENV) or os.path.join(tempfile.gettempdir(), f"warehouse-load-{os.getpid()}")
     os.makedirs(folder, exist_ok=True)
     return folder
+
+
+def remove_spill_directory() -> None:
+    """Removes this process's own spill folder (never one WAREHOUSE_DUCKDB_TEMP_DIRECTORY names)."""
+    if not os.environ.get(TEMP_DIRECTORY_ENV):
+        shutil.rmtree(os.path.join(tempfile.gettempdir(), f"warehouse-load-{os.getpid()}"), ignore_errors=True)
+
+
+TEMP_DIRECTORY_ENV = "WAREHOUSE_DUCKDB_TEMP_DIRECTORY"
 
 
 def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, fmt: str) -> int:

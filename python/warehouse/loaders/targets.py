@@ -107,7 +107,10 @@ class DuckDBWarehouse:
         self.con.execute("rollback")
 
     def close(self) -> None:
-        self.con.execute(f"detach database if exists {WORK_DATABASE}")
+        try:
+            self.con.execute(f"detach database if exists {WORK_DATABASE}")
+        except duckdb.Error:
+            pass  # a database a failure invalidated: closing it is all there is left to do
         self.con.close()
 
     def ensure_raw_schema(self) -> None:
