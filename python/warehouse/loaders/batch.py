@@ -37,6 +37,19 @@ class PhaseTiming:
     duration_ms: float
 
 
+def write_arrow(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table, insert: bool = False) -> None:
+    """Arrow rows into DuckDB table `name`: created from them, or (`insert`) appended to it."""
+    con.register("arrow_rows", rows)
+    try:
+        con.execute(
+            f"insert into {name} select * from arrow_rows"
+            if insert
+            else f"create table {name} as select * from arrow_rows"
+        )
+    finally:
+        con.unregister("arrow_rows")
+
+
 @dataclass
 class StagedRows:
     """Rows held in a table of the load's work database (`tabular.work_connection`), not in Python: past the
@@ -52,21 +65,14 @@ class StagedRows:
     @classmethod
     def empty(cls, work: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema) -> StagedRows:
         """A new table of these columns; rows with a `payload` column stream DOCUMENT_STREAM_ROWS at a time."""
-        work.register("arrow_rows", schema.empty_table())
-        try:
-            work.execute(f"create or replace table {name} as select * from arrow_rows")
-        finally:
-            work.unregister("arrow_rows")
+        work.execute(f"drop table if exists {name}")
+        write_arrow(work, name, schema.empty_table())
         return cls(work, name, 0, DOCUMENT_STREAM_ROWS if "payload" in schema.names else STREAM_ROWS)
 
     def append(self, rows: pa.Table) -> None:
         if not rows.num_rows:
             return
-        self.work.register("arrow_rows", rows)
-        try:
-            self.work.execute(f"insert into {self.name} select * from arrow_rows")
-        finally:
-            self.work.unregister("arrow_rows")
+        write_arrow(self.work, self.name, rows, insert=True)
         self.num_rows += rows.num_rows
 
     def stream(self, select: str = "*", where: str = "true") -> pa.RecordBatchReader:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from warehouse.loaders.batch import StagedRows, UnusableFile, rejects_table
+from warehouse.loaders.batch import StagedRows, UnusableFile, rejects_table, write_arrow
 from warehouse.loaders.contracts import Column, Contract
 from warehouse.loaders.decoding import decode as _decode
 from warehouse.loaders.decoding import encodable as _encodable
@@ -112,7 +112,7 @@ def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contra
         if not _stage_csv(con, path, contract):
             table, rejects = _read_csv(path, contract)
             con.register("landing_file", table)  # read where it is: validation scans it once
-            _register(con, "landing_rejects", rejects_table(rejects), insert=True)
+            write_arrow(con, "landing_rejects", rejects_table(rejects), insert=True)
     elif fmt == "parquet":
         try:
             con.execute("create table landing_file as select * from read_parquet(?)", [str(path)])
@@ -128,18 +128,6 @@ def read_text_table(con: duckdb.DuckDBPyConnection, path: Path, contract: Contra
     con.execute(f"create view landing as select {order} as _pos, {text_cols}{extra} from landing_file")
     rejected = con.execute("select count(*) from landing_rejects").fetchone()[0]
     return con.execute("select count(*) from landing").fetchone()[0] + rejected
-
-
-def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, insert: bool = False) -> None:
-    con.register("arrow_rows", table)
-    try:
-        con.execute(
-            f"insert into {name} select * from arrow_rows"
-            if insert
-            else f"create table {name} as select * from arrow_rows"
-        )
-    finally:
-        con.unregister("arrow_rows")
 
 
 def _split_fields(record: str) -> list[str]:
@@ -241,16 +229,8 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) -
                 if not at_end and any(reason == UNTERMINATED for _, _, reason, _ in rejects):
                     con.execute("drop table if exists landing_file; delete from landing_rejects")
                     return False
-                _register(con, "landing_rejects", rejects_table(rejects), insert=True)
-            con.register("chunk_rows", table)
-            try:
-                con.execute(
-                    "insert into landing_file select * from chunk_rows"
-                    if staged
-                    else "create table landing_file as select * from chunk_rows"
-                )
-            finally:
-                con.unregister("chunk_rows")
+                write_arrow(con, "landing_rejects", rejects_table(rejects), insert=True)
+            write_arrow(con, "landing_file", table, insert=staged)
             staged, offset = True, offset + rows
     return staged
 
@@ -471,8 +451,8 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract) 
             "_raw": pa.array(raws, pa.string()),
         }
     )
-    _register(con, "landing_file", table)
-    _register(con, "landing_rejects", rejects_table(rejects), insert=True)
+    write_arrow(con, "landing_file", table)
+    write_arrow(con, "landing_rejects", rejects_table(rejects), insert=True)
 
 
 def _typed(column: Column) -> str:
