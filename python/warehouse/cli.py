@@ -171,8 +171,15 @@ def _print_load(report) -> None:
 def build(
     target: str | None = TargetOption,
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental models from scratch."),
-    select: list[str] | None = typer.Option(None, "--select", "-s", help="dbt node selection."),
-    exclude: list[str] | None = typer.Option(None, "--exclude", help="dbt nodes to leave out."),
+    select: list[str] | None = typer.Option(
+        None,
+        "--select",
+        "-s",
+        help="dbt node selection; repeat the option for several (-s a -s b) or quote them ('a b').",
+    ),
+    exclude: list[str] | None = typer.Option(
+        None, "--exclude", help="dbt nodes to leave out; repeat the option for several."
+    ),
     full_audit: bool = typer.Option(
         False, "--full-audit", help="Every data test reads its whole table (by default, new rows only where scoped)."
     ),

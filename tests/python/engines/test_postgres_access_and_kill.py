@@ -105,15 +105,23 @@ def test_a_build_killed_in_a_python_step_leaves_its_table_and_the_rerun_complete
     load([tmp_path / "delta"], target)
     before = _step_tables(target)
     steps = ["int_sliders_calibrated", "int_votes_rated"]  # with their tests (one checks both steps)
-    command = [sys.executable, "-m", "warehouse.cli", "build", "--target", "postgres", "--select", *steps]
+    command = [sys.executable, "-m", "warehouse.cli", "build", "--target", "postgres"]
+    command += [argument for step in steps for argument in ("--select", step)]
     env = {**os.environ, **target.dbt_env(), FAULT_ENV: "pause-before-commit"}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    printed = tmp_path / "build.out"
+    with printed.open("w") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 240
+        errors = []
         for line in process.stderr:
+            errors.append(line)
             if PAUSED_MARKER in line or time.monotonic() > deadline:
                 break
-        assert process.poll() is None, "the build ended before the Python step reached its commit"
+        process.poll()
+        assert process.returncode is None, (
+            "the build ended before the Python step reached its commit:\n" + printed.read_text() + "".join(errors)
+        )
         process.send_signal(signal.SIGKILL)  # the new rows are written, nothing is committed
         process.wait(timeout=30)
     finally:
