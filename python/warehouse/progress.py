@@ -1,8 +1,8 @@
 """How every command that runs dbt reports it: a live progress line while it runs, one summary after.
 
-- dbt's own log always goes in full (debug level, no colour codes) to ``logs/dbt.log`` of the project;
-  the terminal shows one progress line (nodes done/total, the nodes running, elapsed time) — or, with
-  ``verbose``, dbt's own log lines as they come.
+- dbt's own log always goes in full (debug level, no colour codes) to ``logs/dbt.log`` of the project
+  (or ``$DBT_LOG_PATH/dbt.log``); the terminal shows one progress line (nodes done/total, the nodes
+  running, elapsed time) — or, with ``verbose``, dbt's own log lines as they come.
 - The summary says what was built, tested, warned about, failed and skipped, one line per failure with
   dbt's message, and where the full log is. Colour only on a terminal (rich decides; dbt is told).
 
@@ -16,6 +16,7 @@ Use::
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -46,7 +47,9 @@ class Outcome(Protocol):
 
 
 def log_dir() -> Path:
-    return project_root() / "logs"
+    """logs/ of the project, or dbt's own setting DBT_LOG_PATH when it is set."""
+    configured = os.environ.get("DBT_LOG_PATH")
+    return Path(configured) if configured else project_root() / "logs"
 
 
 def log_file() -> Path:
