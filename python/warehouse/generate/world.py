@@ -101,6 +101,24 @@ def _tables_written(out: Path, tables: dict[str, pl.DataFrame], fmt: str) -> dic
     return files
 
 
+class _Landed:
+    """The landing files of a world, written one table at a time: what the state needs of each table is kept
+    (its rows, its newest event time), the table itself is not."""
+
+    def __init__(self, out: Path, fmt: str) -> None:
+        self.out, self.fmt = out, fmt
+        self.files: dict[str, int] = {}
+        self.rows: dict[str, int] = {}
+        self.newest: dict[str, str | None] = {}
+
+    def add(self, source: str, df: pl.DataFrame) -> None:
+        name, rows = write_table(df, self.out, source, self.fmt)
+        self.files[name] = rows
+        self.rows[source] = df.height
+        if source in EVENT_TIME_COLUMN:
+            self.newest[source] = _max_time(df, EVENT_TIME_COLUMN[source])
+
+
 def _write_rosters(out: Path, snaps: list[tuple[str, dict]]) -> dict[str, int]:
     """One file per snapshot; its row count is its number of members (as the loader counts them)."""
     files: dict[str, int] = {}
@@ -133,31 +151,37 @@ def generate_world(scale: str, seed: int, out: Path, fmt: str = "csv") -> dict:
     is_investor[investors["user_pos"].to_numpy()] = True
     users = users.with_columns(is_investor=pl.Series(is_investor))
 
-    tables: dict[str, pl.DataFrame] = {}
-    tables["votes"] = community.votes(rng["votes"], users, nfts, sc.votes, start, end, 1)
-    tables["sliders"] = community.sliders(rng["sliders"], users, nfts, sc.sliders, start, end, 1)
-    tables["fires"] = community.fires(rng["fires"], users, nfts, sc.fires, start, end, 1)
+    # each table is written as soon as it is made and then let go: one event table in memory at a time
+    landed = _Landed(out, fmt)
+    landed.add("votes", community.votes(rng["votes"], users, nfts, sc.votes, start, end, 1))
+    landed.add("sliders", community.sliders(rng["sliders"], users, nfts, sc.sliders, start, end, 1))
+    landed.add("fires", community.fires(rng["fires"], users, nfts, sc.fires, start, end, 1))
 
     projects = discovery.projects(
         rng["projects"], users, chain_table, sc.projects, start - PROJECT_LEAD_DAYS * DAY_MS, end, 1
     )
     projects, search = discovery.plant_search_answers(rng["search"], projects, sc.search_plants)
-    tables["upvotes"], standing = upvotes.upvotes(
+    upvote_rows, standing = upvotes.upvotes(
         rng["upvotes"], users, projects, sc.upvotes, start, end, 1, np.empty(0, dtype=np.int64)
     )
+    landed.add("upvotes", upvote_rows)
+    del upvote_rows
     convs = messaging.conversations(rng["conversations"], users, max(1, sc.messages // 5), start, end, 1, None)
-    tables["messages"] = messaging.messages(rng["messages"], users, convs, convs, sc.messages, start, end, 1)
-    tables["intro_requests"] = messaging.intro_requests(
-        rng["intro_requests"], users, projects, sc.intro_requests, start, end, 1
+    landed.add("messages", messaging.messages(rng["messages"], users, convs, convs, sc.messages, start, end, 1))
+    landed.add(
+        "intro_requests",
+        messaging.intro_requests(rng["intro_requests"], users, projects, sc.intro_requests, start, end, 1),
     )
     posts = forum.chain_posts(rng["chain_posts"], users, chain_table, sc.chain_posts, start, end, 1)
-    tables["post_comments"] = forum.post_comments(rng["post_comments"], users, posts, sc.post_comments, start, end, 1)
-    tables["nfts"] = community.nfts_landing(nfts)
-    tables["users"] = people.users_landing(users)
-    tables["projects"] = discovery.projects_landing(projects)
-    tables["chains"] = chain_table.select("chain_id", "name")
-    tables["chain_posts"] = forum.chain_posts_landing(posts)
-    tables["investors"] = investors.drop("user_pos")
+    landed.add(
+        "post_comments", forum.post_comments(rng["post_comments"], users, posts, sc.post_comments, start, end, 1)
+    )
+    landed.add("nfts", community.nfts_landing(nfts))
+    landed.add("users", people.users_landing(users))
+    landed.add("projects", discovery.projects_landing(projects))
+    landed.add("chains", chain_table.select("chain_id", "name"))
+    landed.add("chain_posts", forum.chain_posts_landing(posts))
+    landed.add("investors", investors.drop("user_pos"))
 
     stake_state = staking.initial_state(rng["staking"], sc.operators, sc.epochs, end - sc.epochs * staking.EPOCH_MS)
     epoch_docs = staking.epochs(rng["staking"], stake_state, sc.epochs)
@@ -168,7 +192,7 @@ def generate_world(scale: str, seed: int, out: Path, fmt: str = "csv") -> dict:
     fetches = clans.fetch_schedule(rng["clans"], clan_state, end)
     snaps = clans.snapshots(rng["clans"], clan_state, fetches, force_zero_delta=sc.snapshots >= 5)
 
-    files = _tables_written(out, dict(sorted(tables.items())), fmt)
+    files = dict(sorted(landed.files.items()))
     files["epochs.jsonl"] = write_jsonl(epoch_docs, out / "epochs.jsonl")
     files.update(_write_rosters(out, snaps))
 
@@ -182,7 +206,7 @@ def generate_world(scale: str, seed: int, out: Path, fmt: str = "csv") -> dict:
     }
     counters.update(
         {
-            source: tables[source].height
+            source: landed.rows[source]
             for source in ("votes", "sliders", "fires", "upvotes", "messages", "intro_requests", "post_comments")
         }
     )
@@ -195,7 +219,7 @@ def generate_world(scale: str, seed: int, out: Path, fmt: str = "csv") -> dict:
         "world_start": iso_one(start),
         "window": {"start_ms": start, "end_ms": end, "start": iso_one(start), "end": iso_one(end)},
         "counters": counters,
-        "max_time": {source: _max_time(tables[source], col) for source, col in EVENT_TIME_COLUMN.items()},
+        "max_time": {source: landed.newest[source] for source in EVENT_TIME_COLUMN},
         "chains": chain_table.to_dicts(),
         "staking": stake_state.to_json(),
         "clans": clan_state,
