@@ -13,6 +13,7 @@ one Arrow row per event. The state is never rebuilt from history:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ import pyarrow.compute as pc
 
 from warehouse.python_steps.engine import engine_for, in_event_order
 from warehouse.ratings.elo import EloParams, rate_votes
-from warehouse.ratings.encoding import encode_keys, lookup
+from warehouse.ratings.encoding import KeyEncoder, encode_keys, lookup
 from warehouse.ratings.welford import SliderPrior, calibrate_sliders
 
 VOTE_COLUMNS = ["event_seq", "winner_nft_id", "loser_nft_id", "user_id", "is_super_vote"]
@@ -75,6 +76,41 @@ def _stored(
     return [_state(rows, key, mark_column, values, values)]
 
 
+@dataclass
+class _CodedVotes:
+    """The votes the Elo step rates, in event_seq order, their keys as codes into `nfts` and `users`."""
+
+    event_seq: np.ndarray
+    winner: np.ndarray
+    loser: np.ndarray
+    voter: np.ndarray
+    is_super: np.ndarray
+    nfts: pa.Array
+    users: pa.Array
+
+
+def _coded_votes(engine, votes, after: int) -> _CodedVotes:
+    """The votes after `after`, read a range of event_seq at a time and coded as they come: the key strings of
+    10M votes (about 500 MB as Arrow, and as much again in the engine while it hands them over) are never all
+    held at once, only their codes."""
+    nft_codes, user_codes = KeyEncoder(), KeyEncoder()
+    parts: list[tuple[np.ndarray, ...]] = []
+    newest = engine.high_water_mark(votes)
+    for start in range(after, newest, READ_SPAN):
+        batch = engine.read_new(votes, VOTE_COLUMNS, after=start, upto=min(start + READ_SPAN, newest))
+        winner, loser = nft_codes.encode(batch["winner_nft_id"], batch["loser_nft_id"])
+        (voter,) = user_codes.encode(batch["user_id"])
+        is_super = batch["is_super_vote"].to_numpy(zero_copy_only=False).astype(bool)
+        parts.append((batch["event_seq"].to_numpy(zero_copy_only=False), winner, loser, voter, is_super))
+    columns = [np.concatenate(column) for column in zip(*parts, strict=True)] if parts else _NO_VOTES
+    return _CodedVotes(*columns, nfts=nft_codes.dictionary, users=user_codes.dictionary)
+
+
+#: The event_seq range the Elo step reads at a time (each range comes in event_seq order).
+READ_SPAN = 2_000_000
+_NO_VOTES = [np.zeros(0, dtype=np.int64)] * 4 + [np.zeros(0, dtype=bool)]
+
+
 def elo_step(
     session,
     votes,
@@ -89,22 +125,21 @@ def elo_step(
     small."""
     engine = engine_for(session)
     hwm = -1 if this is None else engine.high_water_mark(this)
-    batch = engine.read_new(votes, VOTE_COLUMNS, after=hwm)
-    (winner, loser), nfts = encode_keys(batch["winner_nft_id"], batch["loser_nft_id"])
-    (voter,), users = encode_keys(batch["user_id"])
-    is_super = batch["is_super_vote"].to_numpy(zero_copy_only=False)
+    batch = _coded_votes(engine, votes, hwm)
+    event_seq, winner, loser, voter, is_super = batch.event_seq, batch.winner, batch.loser, batch.voter, batch.is_super
+    nfts, users = batch.nfts, batch.users
     mu = np.full(len(nfts), params.mu)
     sigma = np.full(len(nfts), params.sigma)
     alpha = np.full(len(users), params.alpha0)
     beta_u = np.full(len(users), params.beta0)
-    if this is not None and batch.num_rows:
+    if this is not None and len(event_seq):
         nft_mark = _state_mark(engine, nft_state, "last_vote_seq", hwm)
         voter_mark = _state_mark(engine, voter_state, "last_vote_seq", hwm)
         nft_after = -1 if nft_mark is None else nft_mark
         voter_after = -1 if voter_mark is None else voter_mark
         since = min(nft_after, voter_after)
         gap = engine.read_new(this, RATED_COLUMNS, after=since)  # the step's rows the state tables lack
-        events = engine.read_new(votes, VOTE_COLUMNS, after=since, upto=hwm) if gap.num_rows else batch.slice(0, 0)
+        events = engine.read_new(votes, VOTE_COLUMNS, after=since if gap.num_rows else hwm, upto=hwm)
         gap = in_event_order(gap.join(events, "event_seq", join_type="inner"))
         rating = ["rating_mu", "rating_sigma"]
         rated = _stored(engine, nft_state, nft_mark, "nft_id", nfts, rating)
@@ -121,8 +156,6 @@ def elo_step(
         sigma = lookup(nfts, rated["key"], rated["rating_sigma"].to_numpy(), params.sigma)
         alpha = lookup(users, assessed["key"], assessed["reliability_alpha"].to_numpy(), params.alpha0)
         beta_u = lookup(users, assessed["key"], assessed["reliability_beta"].to_numpy(), params.beta0)
-    event_seq = batch["event_seq"]
-    del batch  # the vote's key strings: let go before the results are allocated (10M votes: about 600 MB)
     result = rate_votes(winner, loser, voter, is_super, mu, sigma, alpha, beta_u, params)
     return pa.table(
         {
