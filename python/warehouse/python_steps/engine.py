@@ -25,8 +25,9 @@ _ROWS = "__step_rows"
 class StepEngine(Protocol):
     def exists(self, relation: Any) -> bool: ...
 
-    def high_water_mark(self, relation: Any, column: str = "event_seq") -> int:
-        """The largest value of `column` (an integer mark) in `relation`; -1 when it is empty."""
+    def high_water_mark(self, relation: Any, column: str = "event_seq", after: int = -1) -> int:
+        """The largest value of `column` (an integer mark) in `relation`; -1 when it is empty. Only the rows
+        whose `column` is past `after` are read (-1: every row): the history is skipped."""
         ...
 
     def read_new(self, relation: Any, columns: list[str], after: int, upto: int | None = None) -> pa.Table:
@@ -97,9 +98,11 @@ class DuckDBEngine:
             args.append(database)
         return self.con.execute(sql, args).fetchone()[0] > 0
 
-    def high_water_mark(self, relation, column: str = "event_seq") -> int:
-        value = self._relation(relation).aggregate(f"coalesce(max({column}), -1)").fetchone()[0]
-        return int(value)
+    def high_water_mark(self, relation, column: str = "event_seq", after: int = -1) -> int:
+        rows = self._relation(relation)
+        if after >= 0:
+            rows = rows.filter(f"{column} > {int(after)}")
+        return int(rows.aggregate(f"coalesce(max({column}), -1)").fetchone()[0])
 
     def read_new(self, relation, columns: list[str], after: int, upto: int | None = None) -> pa.Table:
         where = f"event_seq > {int(after)}" + ("" if upto is None else f" and event_seq <= {int(upto)}")
@@ -213,9 +216,10 @@ class PostgresEngine:
             )
             return cur.fetchone()[0] > 0
 
-    def high_water_mark(self, relation, column: str = "event_seq") -> int:
+    def high_water_mark(self, relation, column: str = "event_seq", after: int = -1) -> int:
+        where = f" where {column} > {int(after)}" if after >= 0 else ""
         with self.con.cursor() as cur:
-            cur.execute(f"select coalesce(max({column}), -1) from {_quoted(str(relation))}")
+            cur.execute(f"select coalesce(max({column}), -1) from {_quoted(str(relation))}{where}")
             return int(cur.fetchone()[0])
 
     def _read(self, sql: str, params: tuple = ()) -> pa.Table:

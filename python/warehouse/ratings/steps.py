@@ -95,7 +95,7 @@ def _coded_votes(engine, votes, after: int) -> _CodedVotes:
     held at once, only their codes."""
     nft_codes, user_codes = KeyEncoder(), KeyEncoder()
     parts: list[tuple[np.ndarray, ...]] = []
-    newest = engine.high_water_mark(votes)
+    newest = engine.high_water_mark(votes, after=after)
     for start in range(after, newest, READ_SPAN):
         batch = engine.read_new(votes, VOTE_COLUMNS, after=start, upto=min(start + READ_SPAN, newest))
         winner, loser = nft_codes.encode(batch["winner_nft_id"], batch["loser_nft_id"])

@@ -46,6 +46,9 @@ def test_replace_then_read_back_in_event_order_exactly(engine):
     data = _rows(5_000)
     engine.replace(relation, data, key="event_seq")
     assert engine.exists(relation) and engine.high_water_mark(relation) == 4_999
+    assert (
+        engine.high_water_mark(relation, after=4_000) == 4_999 and engine.high_water_mark(relation, after=4_999) == -1
+    )
     back = engine.read_new(relation, ["event_seq", "value", "user_id", "flag"], after=-1)
     order = np.argsort(data["event_seq"].to_numpy())
     assert back["event_seq"].to_pylist() == list(range(5_000))
