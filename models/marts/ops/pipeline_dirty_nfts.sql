@@ -8,8 +8,7 @@
     A view, so the trigger check sees events as soon as they land, and a cheap one: the built events'
     share comes from ops.pipeline_pending_nfts (one row per NFT, maintained by the build); only the
     events landed after that model's mark are read from staging, and for the NFTs they touch, the votes
-    of the trailing window. Its cost follows the unbuilt events, not the history. The NFT's collection
-    comes from the built stg_community__nfts (a table): null for an NFT first named since the last build. -#}
+    of the trailing window. Its cost follows the unbuilt events, not the history. -#}
 {{ config(materialized='view') }}
 {%- set window_hours = var('poa_activity_window_hours') %}
 {%- set milestones = var('poa_trigger_milestones') | sort %}
