@@ -93,17 +93,9 @@ def _write_truth(out: Path, truth: dict[str, pl.DataFrame]) -> None:
         df.write_parquet(out / "truth" / f"{name}.parquet", compression="zstd")
 
 
-def _tables_written(out: Path, tables: dict[str, pl.DataFrame], fmt: str) -> dict[str, int]:
-    files: dict[str, int] = {}
-    for source, df in tables.items():
-        name, rows = write_table(df, out, source, fmt)
-        files[name] = rows
-    return files
-
-
 class _Landed:
-    """The landing files of a world, written one table at a time: what the state needs of each table is kept
-    (its rows, its newest event time), the table itself is not."""
+    """The landing files of a world or a delta, written one table at a time: what the state needs of each table
+    is kept (its rows, its newest event time), the table itself is not."""
 
     def __init__(self, out: Path, fmt: str) -> None:
         self.out, self.fmt = out, fmt
@@ -113,8 +105,7 @@ class _Landed:
 
     def add(self, source: str, df: pl.DataFrame) -> None:
         name, rows = write_table(df, self.out, source, self.fmt)
-        self.files[name] = rows
-        self.rows[source] = df.height
+        self.files[name] = self.rows[source] = rows
         if source in EVENT_TIME_COLUMN:
             self.newest[source] = _max_time(df, EVENT_TIME_COLUMN[source])
 
@@ -165,7 +156,7 @@ def generate_world(scale: str, seed: int, out: Path, fmt: str = "csv") -> dict:
         rng["upvotes"], users, projects, sc.upvotes, start, end, 1, np.empty(0, dtype=np.int64)
     )
     landed.add("upvotes", upvote_rows)
-    del upvote_rows
+    del upvote_rows  # 5M rows on large: let go like the tables written above
     convs = messaging.conversations(rng["conversations"], users, max(1, sc.messages // 5), start, end, 1, None)
     landed.add("messages", messaging.messages(rng["messages"], users, convs, convs, sc.messages, start, end, 1))
     landed.add(
@@ -290,25 +281,30 @@ def generate_delta(prior: Path, out: Path, events: int = 10_000, seed: int | Non
     n_sliders = int(round(events * sc.sliders / sc.community_events))
     n_fires = events - n_votes - n_sliders
 
-    tables: dict[str, pl.DataFrame] = {}
+    landed = _Landed(out, fmt)
     users = truth["users"]
     n_new_users = share(int(sc.users * SIGNED_UP_DURING_HISTORY))
     if n_new_users:
         created = np.sort(t0 + (rng["users"].random(n_new_users) * (span - HOUR_MS)).astype(np.int64))
         new_users = people.make_users(rng["users"], counters["users"] + 1, created, users["handle"])
         users = pl.concat([users, new_users])
-        tables["users"] = people.users_landing(new_users)
+        landed.add("users", people.users_landing(new_users))
         counters["users"] += n_new_users
 
     nft_truth = truth["nfts"]
-    tables["votes"] = community.votes(
-        rng["votes"], users, nft_truth, n_votes, t0, t1, counters["votes"] + 1, DELTA_LATE_SHARE
+    landed.add(
+        "votes",
+        community.votes(rng["votes"], users, nft_truth, n_votes, t0, t1, counters["votes"] + 1, DELTA_LATE_SHARE),
     )
-    tables["sliders"] = community.sliders(
-        rng["sliders"], users, nft_truth, n_sliders, t0, t1, counters["sliders"] + 1, DELTA_LATE_SHARE
+    landed.add(
+        "sliders",
+        community.sliders(
+            rng["sliders"], users, nft_truth, n_sliders, t0, t1, counters["sliders"] + 1, DELTA_LATE_SHARE
+        ),
     )
-    tables["fires"] = community.fires(
-        rng["fires"], users, nft_truth, n_fires, t0, t1, counters["fires"] + 1, DELTA_LATE_SHARE
+    landed.add(
+        "fires",
+        community.fires(rng["fires"], users, nft_truth, n_fires, t0, t1, counters["fires"] + 1, DELTA_LATE_SHARE),
     )
 
     chain_table = pl.DataFrame(world["chains"])
@@ -318,15 +314,16 @@ def generate_delta(prior: Path, out: Path, events: int = 10_000, seed: int | Non
         new_projects = discovery.projects(
             rng["projects"], users, chain_table, n_new_projects, t0, t1, counters["projects"] + 1
         )
-        tables["projects"] = discovery.projects_landing(new_projects)
+        landed.add("projects", discovery.projects_landing(new_projects))
         projects = pl.concat([projects, new_projects.select(projects.columns)])
         counters["projects"] += n_new_projects
     standing_table = truth["upvotes_standing"]
     standing = upvotes.pair_keys(standing_table["user_pos"].to_numpy(), standing_table["project_pos"].to_numpy())
     n_upvotes = share(sc.upvotes)
-    tables["upvotes"], standing = upvotes.upvotes(
+    upvote_rows, standing = upvotes.upvotes(
         rng["upvotes"], users, projects, n_upvotes, t0, t1, counters["upvotes"] + 1, standing
     )
+    landed.add("upvotes", upvote_rows)
 
     convs = truth["conversations"]
     n_messages = share(sc.messages)
@@ -340,11 +337,15 @@ def generate_delta(prior: Path, out: Path, events: int = 10_000, seed: int | Non
         convs,
     )
     convs = pl.concat([convs, new_convs])
-    tables["messages"] = messaging.messages(
-        rng["messages"], users, convs, new_convs, n_messages, t0, t1, counters["messages"] + 1
+    landed.add(
+        "messages",
+        messaging.messages(rng["messages"], users, convs, new_convs, n_messages, t0, t1, counters["messages"] + 1),
     )
-    tables["intro_requests"] = messaging.intro_requests(
-        rng["intro_requests"], users, projects, share(sc.intro_requests), t0, t1, counters["intro_requests"] + 1
+    landed.add(
+        "intro_requests",
+        messaging.intro_requests(
+            rng["intro_requests"], users, projects, share(sc.intro_requests), t0, t1, counters["intro_requests"] + 1
+        ),
     )
     posts = truth["chain_posts"]
     n_posts = share(sc.chain_posts)
@@ -352,14 +353,17 @@ def generate_delta(prior: Path, out: Path, events: int = 10_000, seed: int | Non
         new_posts = forum.chain_posts(
             rng["chain_posts"], users, chain_table, n_posts, t0, t1, counters["chain_posts"] + 1
         )
-        tables["chain_posts"] = forum.chain_posts_landing(new_posts)
+        landed.add("chain_posts", forum.chain_posts_landing(new_posts))
         posts = pl.concat([posts, new_posts.select(posts.columns)])
-    tables["post_comments"] = forum.post_comments(
-        rng["post_comments"], users, posts, share(sc.post_comments), t0, t1, counters["post_comments"] + 1
+    landed.add(
+        "post_comments",
+        forum.post_comments(
+            rng["post_comments"], users, posts, share(sc.post_comments), t0, t1, counters["post_comments"] + 1
+        ),
     )
     counters.update({"conversations": convs.height, "chain_posts": posts.height})
     for source in ("votes", "sliders", "fires", "upvotes", "messages", "intro_requests", "post_comments"):
-        counters[source] += tables[source].height
+        counters[source] += landed.rows[source]
 
     stake_state = staking.StakingState.from_json(world["staking"])
     n_epochs = max(1, (t1 - stake_state.last_timestamp_ms) // staking.EPOCH_MS)
@@ -369,14 +373,14 @@ def generate_delta(prior: Path, out: Path, events: int = 10_000, seed: int | Non
     fetches = clans.fetch_schedule(rng["clans"], clan_state, t1)
     snaps = clans.snapshots(rng["clans"], clan_state, fetches)
 
-    files = _tables_written(out, dict(sorted(tables.items())), fmt)
+    files = dict(sorted(landed.files.items()))
     files["epochs.jsonl"] = write_jsonl(epoch_docs, out / "epochs.jsonl")
     files.update(_write_rosters(out, snaps))
 
     max_time = dict(world["max_time"])
-    for source, col in EVENT_TIME_COLUMN.items():
-        if source in tables:
-            latest = _max_time(tables[source], col)
+    for source in EVENT_TIME_COLUMN:
+        if source in landed.newest:
+            latest = landed.newest[source]
             if latest is not None and (max_time.get(source) is None or latest > max_time[source]):
                 max_time[source] = latest
     state = dict(world)
