@@ -212,5 +212,7 @@ select
     reasons.last_event_seq,
     reasons.last_event_at
 from reasons
-left join {{ ref('stg_community__nfts') }} as nfts
+-- landed NFTs only: an inferred member's collection is null anyway, and the filter lets both engines skip
+-- the inferred members' scan of every event
+left join (select nft_id, collection from {{ ref('stg_community__nfts') }} where not is_inferred) as nfts
     on nfts.nft_id = reasons.nft_id

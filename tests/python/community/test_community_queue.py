@@ -19,7 +19,7 @@ PRIORITY = {"fire": 15, "super_vote": 10, "slider": 5, "normal_vote": 0}
 COLUMNS = (
     "nft_id, n_pending_events, n_pending_votes, n_pending_super_votes, n_pending_sliders, n_pending_fires, "
     "priority, first_pending_event_seq, last_event_seq, last_event_at, n_votes_24h, n_votes, "
-    "published_last_event_seq"
+    "published_last_event_seq, collection"
 )
 
 
@@ -36,6 +36,15 @@ def _recount(target) -> dict[str, tuple]:
             (n, s, a, kind) for n, s, a in query(target, f"select nft_id, event_seq, occurred_at from staging.{table}")
         ]
     published = {n: (s, v) for n, s, v in query(target, "select nft_id, last_event_seq, n_votes from marts.nft_scores")}
+    # the newest landed version of each NFT (an NFT not landed yet has no collection)
+    collections = dict(
+        query(
+            target,
+            "select nft_id, collection from (select nft_id, collection, row_number() over (partition by nft_id"
+            " order by loaded_at desc, source_position desc, row_hash desc) as version_rank from raw.nfts) as v"
+            " where version_rank = 1",
+        )
+    )
     by_nft: dict[str, list] = defaultdict(list)
     for event in events:
         by_nft[event[0]].append(event)
@@ -61,6 +70,7 @@ def _recount(target) -> dict[str, tuple]:
             sum(1 for r in rows if r[3] != "slider" and r[3] != "fire" and r[2] > latest - timedelta(hours=24)),
             n_votes + len(votes),
             last_seq,
+            collections.get(nft),
         )
     return expected
 
