@@ -1,6 +1,9 @@
 {#- One row per NFT: its newest landed version wins (latest loaded_at, then the later position in the
     file; row_hash only makes a tie between identical-time loads deterministic). An NFT that events name
     before its row has landed is an inferred member (`is_inferred`, attributes null) until it lands. -#}
+{#- a dimension with inferred members (macros/inferred_members.sql): selectors.yml leaves the relationship tests
+    into it to the full audit -#}
+{{ config(meta={'inferred_members': true}) }}
 with landed as (
     select
         nft_id,

@@ -1,6 +1,9 @@
 {#- One row per user: its newest landed version wins (latest loaded_at, then the later position in the
     file; row_hash only makes a tie between identical-time loads deterministic). A user that activity
     names before the user's row has landed is an inferred member (`is_inferred`, attributes null). -#}
+{#- a dimension with inferred members (macros/inferred_members.sql): selectors.yml leaves the relationship tests
+    into it to the full audit -#}
+{{ config(meta={'inferred_members': true}) }}
 with landed as (
     select
         user_id,

@@ -2,6 +2,9 @@
     (latest loaded_at, then the later position in the file; row_hash only breaks a tie between
     identical-time loads deterministically). A project that upvotes or intro requests name before its
     row has landed is an inferred member (`is_inferred`, attributes null). -#}
+{#- a dimension with inferred members (macros/inferred_members.sql): selectors.yml leaves the relationship tests
+    into it to the full audit -#}
+{{ config(meta={'inferred_members': true}) }}
 with versions as (
     select
         project_id,
