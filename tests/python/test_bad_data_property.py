@@ -18,6 +18,7 @@ import random
 from pathlib import Path
 
 import pytest
+from warehouse_testing import DATA_ONLY
 
 from warehouse.build import build
 from warehouse.generate import generate_world
@@ -164,8 +165,9 @@ def test_a_random_mix_with_bad_rows_gives_the_marts_of_the_good_rows_alone(targe
     try:
         for mixed, good in twins:
             assert load([mixed], target).ok and load([good], good_target).ok
-        for warehouse in (target, good_target):
-            report = build(warehouse, quiet=True)
+        # the good-only twin is the reference: its data is compared, its tests would prove nothing here
+        for warehouse, excluded in ((target, None), (good_target, DATA_ONLY)):
+            report = build(warehouse, quiet=True, exclude=excluded)
             failed = [(n.name, n.message) for n in report.nodes if n.status in ("error", "fail")]
             assert report.success and not failed, failed
         assert query(good_target, "select count(*) from raw.rejects") == [(0,)]

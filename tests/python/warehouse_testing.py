@@ -8,6 +8,8 @@
 - `compile_inline(target, sql)`: SQL with project macros as dbt compiles it for the target's engine.
 - `postgres_database(prefix)`: a fresh database on the server (context manager), dropped afterwards;
   the test is skipped, with the reason, only when no server answers.
+- `DATA_ONLY`: `--exclude` selectors of a build that makes the data and runs no test, for a reference
+  warehouse that a test only compares against (its tests would prove nothing the test asserts).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ PG_ENV = {
     "PGUSER": os.environ.get("PGUSER", "postgres"),
     "PGPASSWORD": os.environ.get("PGPASSWORD", ""),
 }
+
+DATA_ONLY = ["resource_type:test", "resource_type:unit_test"]
 
 _TARGET_ROOT = Path(tempfile.mkdtemp(prefix="warehouse-tests-dbt-"))
 atexit.register(shutil.rmtree, _TARGET_ROOT, True)
