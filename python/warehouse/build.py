@@ -291,6 +291,7 @@ def build(
                 report,
                 scope=None if whole else built_relations(target, report),
                 layers=None if full_audit or not whole else SCHEDULED_AUDIT_LAYERS,
+                scheduled=whole and not full_audit,
             )
         if report.success and fingerprint is not None:
             _remember(LAST_BUILD, target, fingerprint)
@@ -356,18 +357,22 @@ def built_relations(target: Target, report: BuildReport) -> set[str]:
 
 
 def audit_and_publish(
-    target: Target, report: BuildReport, scope: set[str] | None = None, layers: list[str] | None = None
+    target: Target,
+    report: BuildReport,
+    scope: set[str] | None = None,
+    layers: list[str] | None = None,
+    scheduled: bool = False,
 ) -> None:
     """The expectation suites (of `layers`, default all), then publication if they pass. `scope`: the
     relations a build of a selection built — only the suites' assets reading them run, and only they are
-    published (publish.py)."""
+    published (publish.py). `scheduled`: a scheduled build's audit, without the full_audit_only assets."""
     from warehouse.publish import publish
     from warehouse.quality import run_quality
 
     if not target.is_postgres:
         release_duckdb()
     try:
-        report.quality = run_quality(target, layers=layers, scope=scope)
+        report.quality = run_quality(target, layers=layers, scope=scope, scheduled=scheduled)
     except Exception as error:  # a suite that cannot run: nothing is published
         report.success = False
         report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"

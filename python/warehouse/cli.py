@@ -248,8 +248,9 @@ def _print_test_scope(report) -> None:
         hours = full_audit_interval().total_seconds() / 3600
         console.print(
             "scheduled build: data tests read only the rows new since they last passed and the audit runs the "
-            f"suites of the published layer ({', '.join(SCHEDULED_AUDIT_LAYERS)}); tests of whole tables and the "
-            f"other suites wait for the full audit (every {hours:g} h, when the project changes, or `--full-audit`)"
+            f"suites of the published layer ({', '.join(SCHEDULED_AUDIT_LAYERS)}); tests of whole tables, the "
+            "other suites and the assets that read every staged event wait for the full audit "
+            f"(every {hours:g} h, when the project changes, or `--full-audit`)"
         )
 
 

@@ -76,14 +76,17 @@ def test_asked_for_or_refreshed_the_build_is_a_full_audit_and_a_selection_runs_a
 def test_between_full_audits_the_audit_runs_the_suites_of_the_published_layer(duckdb_target, dbt_runs, monkeypatch):
     audits = []
     monkeypatch.setattr(
-        build_module, "audit_and_publish", lambda target, report, scope, layers: audits.append((scope, layers))
+        build_module,
+        "audit_and_publish",
+        lambda target, report, scope, layers, scheduled: audits.append((scope, layers, scheduled)),
     )
     build(duckdb_target, force=True, audit=True)
     build(duckdb_target, force=True, audit=True)
     build(duckdb_target, full_audit=True, audit=True)
     build(duckdb_target, select=["stg_community__votes"], audit=True)
-    assert [layers for _, layers in audits] == [None, ["marts"], None, None]
-    assert [scope is None for scope, _ in audits] == [True, True, True, False]
+    assert [layers for _, layers, _ in audits] == [None, ["marts"], None, None]
+    assert [scheduled for *_, scheduled in audits] == [False, True, False, False]  # no full_audit_only assets
+    assert [scope is None for scope, *_ in audits] == [True, True, True, False]
 
 
 def test_a_failed_full_audit_is_not_on_record(duckdb_target, dbt_runs):

@@ -193,8 +193,15 @@ def _clear_report(folder: Path) -> None:
             entry.unlink()
 
 
-def run_quality(target: Target, layers: list[str] | None = None, scope: set[str] | None = None) -> QualityRun:
+#: Why the audit of a scheduled build skips an asset with `full_audit_only`.
+FULL_AUDIT_ONLY = "reads every staged event: runs in the full audit"
+
+
+def run_quality(
+    target: Target, layers: list[str] | None = None, scope: set[str] | None = None, scheduled: bool = False
+) -> QualityRun:
     """Validate the suites of `layers` (default all) against `target`; write the report; nothing is changed.
+    `scheduled`: the audit of a scheduled build, which skips the assets marked `full_audit_only`.
 
     `scope` (relations, `schema.name`): only the assets that read one of them — what the build of a selection
     changed — and only the suites with such an asset. The other suites' relations are unchanged since the
@@ -221,7 +228,7 @@ def run_quality(target: Target, layers: list[str] | None = None, scope: set[str]
     engine = datasource.get_engine()
     try:
         relations = Relations(models, sources, _existing_relations(engine, target))
-        suites, pending = _plan(context, datasource, specs, relations, scope)
+        suites, pending = _plan(context, datasource, specs, relations, scope, scheduled)
         if pending:
             _validate(context, pending)
     finally:
@@ -238,9 +245,17 @@ def run_quality(target: Target, layers: list[str] | None = None, scope: set[str]
     return run
 
 
-def _plan(context, datasource, specs: list[SuiteSpec], relations: Relations, scope: set[str] | None = None):
+def _plan(
+    context,
+    datasource,
+    specs: list[SuiteSpec],
+    relations: Relations,
+    scope: set[str] | None = None,
+    scheduled: bool = False,
+):
     """GX assets, suites and validation definitions for every asset that can run (within `scope`, when given:
-    the assets reading one of its relations); skips and misses recorded."""
+    the assets reading one of its relations; in a `scheduled` audit, not those marked full_audit_only); skips
+    and misses recorded."""
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
@@ -253,6 +268,9 @@ def _plan(context, datasource, specs: list[SuiteSpec], relations: Relations, sco
         suite = SuiteResult(spec.name, spec.layer)
         suites.append(suite)
         for asset in assets:
+            if scheduled and asset.full_audit_only:
+                _not_run(suite, asset, asset.name, FULL_AUDIT_ONLY, skipped=True)
+                continue
             try:
                 query, relation = _asset_query(asset, relations)
             except MissingRelation as missing:
@@ -295,8 +313,10 @@ def _asset_query(asset: AssetSpec, relations: Relations) -> tuple[str, str]:
     return f"select * from {relation}", relation
 
 
-def _not_run(suite: SuiteResult, asset: AssetSpec, relation: str, reason: str) -> None:
-    skipped = asset.skip_reason is not None
+def _not_run(suite: SuiteResult, asset: AssetSpec, relation: str, reason: str, skipped: bool | None = None) -> None:
+    """Every expectation of the asset reported as not run: skipped (passes, with the reason) when `skipped`,
+    by default when the asset declares a skip_reason; else failed with the reason."""
+    skipped = asset.skip_reason is not None if skipped is None else skipped
     for item in asset.expectations:
         suite.results.append(
             ExpectationResult(

@@ -12,6 +12,8 @@ through the dbt manifest, so a schema override still works:
 quarantine). An asset that reads a relation the warehouse does not have yet is skipped with its stated
 `skip_reason` — only when it declares one; otherwise a missing relation is an error-level failure.
 `requires_columns` skips an asset (same reason) when its relation lacks those columns.
+`full_audit_only: true` marks an asset that reads every staged event (a balance against staging): the
+audit of a scheduled build skips it, saying so, and the full audit runs it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class AssetSpec:
     expectations: list[ExpectationSpec]
     skip_reason: str | None = None
     requires_columns: list[str] = field(default_factory=list)
+    full_audit_only: bool = False
 
 
 @dataclass
@@ -78,6 +81,9 @@ def _asset(path: Path, raw: dict) -> AssetSpec:
     name = raw.get("asset")
     if not name or bool(raw.get("relation")) == bool(raw.get("query")):
         raise SuiteError(f"{path.name}: every asset needs `asset:` and exactly one of `relation:` or `query:` ({raw})")
+    full_audit_only = raw.get("full_audit_only", False)
+    if not isinstance(full_audit_only, bool):
+        raise SuiteError(f"{path.name}: asset {name}: `full_audit_only` is true or false, not {full_audit_only!r}")
     expectations = []
     for declared in raw.get("expect") or []:
         kwargs = dict(declared)
@@ -93,6 +99,7 @@ def _asset(path: Path, raw: dict) -> AssetSpec:
         expectations,
         raw.get("skip_reason"),
         raw.get("requires_columns", []),
+        full_audit_only,
     )
 
 

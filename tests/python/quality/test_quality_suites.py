@@ -119,3 +119,21 @@ def test_the_report_lists_every_suite(small_duckdb):
         for asset in suite.assets:
             if asset.skip_reason is None:
                 assert f"{suite.name}.{asset.name}" in index
+
+
+def test_a_scheduled_audit_leaves_the_assets_that_read_every_event_to_the_full_audit(corrupted):
+    """The audit of a scheduled build skips a `full_audit_only` asset and says why; the full audit (above)
+    fails it on the same copy. The other expectations run as before."""
+    from warehouse.quality.runner import FULL_AUDIT_ONLY
+
+    target, _, _ = corrupted
+    run = run_quality(target, layers=["marts"], scheduled=True)
+    balance = result_of(run, "marts.community", "staging_to_marts_balance", "nfts_without_stats")
+    assert balance.success and balance.skipped == FULL_AUDIT_ONLY and balance.observed is None
+    skipped = {(s.name, r.asset) for s in run.suites for r in s.results if r.skipped}
+    assert skipped == {("marts.community", "staging_to_marts_balance"), ("marts.discovery", "staging_to_marts_balance")}
+    failed = {(s.name, r.asset, r.column) for s, r in run.failures()}
+    assert failed == {
+        ("marts.community", "nft_stats", "nft_id"),
+        ("marts.staking", "operator_share_prices", "share_price"),
+    }
