@@ -286,12 +286,13 @@ def build(
         if report.success and whole and full_audit:
             _remember(LAST_FULL_AUDIT, target, {"project": project, "at": _now().isoformat()})
         if audit and report.success:
+            scheduled = whole and not full_audit
             audit_and_publish(
                 target,
                 report,
                 scope=None if whole else built_relations(target, report),
-                layers=None if full_audit or not whole else SCHEDULED_AUDIT_LAYERS,
-                scheduled=whole and not full_audit,
+                layers=SCHEDULED_AUDIT_LAYERS if scheduled else None,
+                scheduled=scheduled,
             )
         if report.success and fingerprint is not None:
             _remember(LAST_BUILD, target, fingerprint)
