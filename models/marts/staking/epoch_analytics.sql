@@ -9,7 +9,7 @@ with operator_counts as (
         count(case when is_current then 1 end) as n_active_operators,
         count(share_price_perq) as n_observed_share_prices,
         {{ uint128_sum('epoch_reward') }} as total_rewards
-    from {{ ref('int_operator_epochs_combined') }}
+    from {{ staking_recomputed_rows(ref('int_operator_epochs_combined')) }} as combined
     group by domain_id, epoch
 ),
 
@@ -22,7 +22,7 @@ share_prices as (
             'share_price_perq_text',
             'operator_id',
         ) }} as operator_share_prices_json
-    from {{ ref('int_operator_share_prices_filled') }}
+    from {{ staking_recomputed_rows(ref('int_operator_share_prices_filled')) }} as filled
     group by domain_id, epoch
 )
 
@@ -41,8 +41,9 @@ select
     operator_counts.total_rewards,
     {{ as_double('operator_counts.total_rewards') }} as total_rewards_double,
     coalesce(share_prices.operator_share_prices_json, {{ json_parse("'{}'") }}) as operator_share_prices_json,
-    epochs.payload_version
-from {{ ref('stg_staking__epochs') }} as epochs
+    epochs.payload_version,
+    epochs.event_seq
+from {{ staking_recomputed_rows(ref('stg_staking__epochs')) }} as epochs
 left join operator_counts
     on epochs.domain_id = operator_counts.domain_id
     and epochs.epoch = operator_counts.epoch

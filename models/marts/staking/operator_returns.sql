@@ -2,7 +2,36 @@
 
 {%- set seconds_per_year = var('staking_days_per_year') * 86400 %}
 
-with listed as (
+with listings as (
+    select
+        domain_id,
+        epoch,
+        operator_id,
+        ended_at,
+        total_stake,
+        total_shares,
+        event_seq,
+        true as is_recomputed
+    from {{ staking_recomputed_rows(ref('int_operator_epochs_combined')) }} as combined
+    where is_listed
+    {%- if is_incremental() %}
+    union all
+    {#- in an incremental run, each operator's last listing before the recomputed epochs: the previous
+        epoch of its first recomputed one (not itself recomputed) #}
+    select
+        combined.domain_id,
+        combined.epoch,
+        combined.operator_id,
+        combined.ended_at,
+        combined.total_stake,
+        combined.total_shares,
+        combined.event_seq,
+        false as is_recomputed
+    from {{ staking_last_rows_before_recomputed(ref('int_operator_epochs_combined'), 'earlier.is_listed') }} as combined
+    {%- endif %}
+),
+
+listed as (
     select
         domain_id,
         epoch,
@@ -11,9 +40,10 @@ with listed as (
         case
             when total_shares > 0
                 then {{ as_double('total_stake') }} / {{ as_double('total_shares') }}
-        end as stake_per_share
-    from {{ ref('int_operator_epochs_combined') }}
-    where is_listed
+        end as stake_per_share,
+        event_seq,
+        is_recomputed
+    from listings
 ),
 
 with_previous as (
@@ -53,6 +83,8 @@ select
         when elapsed_seconds > 0
             and log_growth * {{ seconds_per_year }} / elapsed_seconds between -700 and 700
             then exp(log_growth * {{ seconds_per_year }} / elapsed_seconds) - 1
-    end as annualized_growth
+    end as annualized_growth,
+    event_seq
 from measured
+where is_recomputed
 order by domain_id, epoch, operator_id

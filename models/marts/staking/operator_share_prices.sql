@@ -9,6 +9,7 @@ select
     {{ as_double('share_price_perq') }} as share_price_perq_double,
     share_price,
     is_observed,
-    observed_epoch
-from {{ ref('int_operator_share_prices_filled') }}
+    observed_epoch,
+    event_seq
+from {{ staking_recomputed_rows(ref('int_operator_share_prices_filled')) }} as filled
 order by domain_id, epoch, operator_id

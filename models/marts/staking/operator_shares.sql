@@ -8,7 +8,8 @@ select
     total_stake,
     {{ as_double('total_shares') }} as total_shares_double,
     {{ as_double('total_stake') }} as total_stake_double,
-    status
-from {{ ref('int_operator_epochs_combined') }}
+    status,
+    event_seq
+from {{ staking_recomputed_rows(ref('int_operator_epochs_combined')) }} as combined
 where is_listed
 order by domain_id, epoch, operator_id

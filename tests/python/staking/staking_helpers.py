@@ -153,6 +153,12 @@ def snapshot(target: Target, tables: dict[str, tuple[str, ...]] | None = None, s
     return {name: table_rows(target, f"{schema}.{name}", key) for name, key in (tables or MARTS).items()}
 
 
+def without_marks(rows: list[dict]) -> list[dict]:
+    """The rows without `event_seq`: the load order of the epoch's document (the models' incremental mark),
+    which the Python reference of the documents does not know."""
+    return [{column: value for column, value in row.items() if column != "event_seq"} for row in rows]
+
+
 def assert_same_rows(left: list[dict], right: list[dict], label: str, rel: float = 1e-9) -> None:
     """Equal row for row; doubles within `rel` (relative) or 1e-12 (absolute)."""
     assert len(left) == len(right), f"{label}: {len(left)} rows vs {len(right)}"
