@@ -12,7 +12,13 @@ from datetime import timedelta
 import pytest
 
 import warehouse.build as build_module
-from warehouse.build import SCHEDULED_BUILD_SELECTOR, BuildReport, build
+from warehouse.build import (
+    SCHEDULED_BUILD_KEEPING_VIEWS_SELECTOR,
+    SCHEDULED_BUILD_SELECTOR,
+    BuildReport,
+    build,
+    scheduled_build_selector,
+)
 from warehouse.loaders.run import load
 from warehouse.python_steps.build import parse
 
@@ -132,7 +138,8 @@ def _listed(target, *selection: str) -> set[str]:
 
 
 def test_the_scheduled_selector_runs_every_model_and_exactly_the_tests_scoped_to_new_rows(duckdb_target):
-    """selectors.yml names the scope column; this holds it to dbt_project.yml's `meta.test_scope_column`."""
+    """selectors.yml names the scope column; this holds it to dbt_project.yml's `meta.test_scope_column`. The
+    seeds wait for the full audit; on DuckDB the views do too, but not their tests."""
     manifest = parse(duckdb_target, [])
     scoped_models = {uid for uid, node in manifest.nodes.items() if (node.config.meta or {}).get("test_scope_column")}
     scoped_tests = {
@@ -151,7 +158,12 @@ def test_the_scheduled_selector_runs_every_model_and_exactly_the_tests_scoped_to
         if manifest.nodes[uid].test_metadata.name == "relationships"
         and dimensions & set(manifest.nodes[uid].depends_on.nodes)
     }
-    buildable = {uid for uid, node in manifest.nodes.items() if node.resource_type in ("model", "seed", "snapshot")}
+    buildable = {uid for uid, node in manifest.nodes.items() if node.resource_type in ("model", "snapshot")}
+    views = {uid for uid in buildable if manifest.nodes[uid].config.materialized == "view"}
     assert scoped_models and scoped_tests and by_construction and manifest.unit_tests
     listed = _listed(duckdb_target, "--selector", SCHEDULED_BUILD_SELECTOR)
     assert listed == buildable | (scoped_tests - by_construction)
+    assert views & scoped_models, "some scoped tests are on views"
+    assert scheduled_build_selector(duckdb_target) == SCHEDULED_BUILD_KEEPING_VIEWS_SELECTOR
+    on_duckdb = _listed(duckdb_target, "--selector", SCHEDULED_BUILD_KEEPING_VIEWS_SELECTOR)
+    assert on_duckdb == listed - views
