@@ -19,6 +19,7 @@ with counted as (
 projects as (
     select project_id, project_name, tagline
     from {{ ref('stg_discovery__projects') }}
+    where not is_inferred  -- int_project_upvotes_counted lists the landed projects only
 ),
 
 scored as (

@@ -15,6 +15,7 @@ with builders as (
 users as (
     select user_id, handle, loaded_at
     from {{ ref('stg_community__users') }}
+    where not is_inferred  -- an inferred user (named by facts, not landed) has no handle and no row of its own
 )
 
 select

@@ -7,6 +7,7 @@ with counted as (
 projects as (
     select project_id, project_name
     from {{ ref('stg_discovery__projects') }}
+    where not is_inferred  -- int_project_upvotes_counted lists the landed projects only
 )
 
 select
