@@ -195,3 +195,20 @@
              then cast({{ expr }} as json) -> '{{ key }}' else cast('[]' as json) end
     ) as {{ alias }}_rows({{ alias }})
 {%- endmacro %}
+
+
+{#- The number of elements of the array at object key `key` of `expr` (JSON text or a JSON value): as many
+    rows as json_array_join gives, 0 when the key is missing or not an array. A scalar, so a query that
+    does not use it (or keeps few rows) parses no document for it. -#}
+{% macro json_array_size(expr, key) -%}
+    {{ return(adapter.dispatch('json_array_size', 'warehouse')(expr, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_array_size(expr, key) -%}
+    coalesce(json_array_length({{ expr }}, '$.{{ key }}'), 0)
+{%- endmacro %}
+
+{% macro postgres__json_array_size(expr, key) -%}
+    (case when json_typeof(cast({{ expr }} as json) -> '{{ key }}') = 'array'
+          then json_array_length(cast({{ expr }} as json) -> '{{ key }}') else 0 end)
+{%- endmacro %}
