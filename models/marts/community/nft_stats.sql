@@ -17,8 +17,9 @@ tiered as (
 
 select
     scored.nft_id,
-    nfts.collection,
-    coalesce(nfts.is_inferred, false) as is_inferred,
+    landed.collection,
+    -- every NFT here has events, so one without a landed row is an inferred member of the dimension
+    landed.nft_id is null as is_inferred,
     scored.rating_mu,
     scored.rating_sigma,
     scored.n_votes,
@@ -41,5 +42,9 @@ inner join tiered
     on tiered.nft_id = scored.nft_id
 inner join {{ ref('poa_tiers') }} as tiers
     on tiers.tier = tiered.tier
-left join {{ ref('stg_community__nfts') }} as nfts
-    on nfts.nft_id = scored.nft_id
+left join (
+    -- the landed NFTs alone: the dimension's inferred members would evaluate every event naming an id
+    select nft_id, collection from {{ ref('stg_community__nfts') }}
+    where not is_inferred
+) as landed
+    on landed.nft_id = scored.nft_id
