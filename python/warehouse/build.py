@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from warehouse.locking import hold_warehouse
 from warehouse.progress import DbtProgress
+from warehouse.quality.worker import QualityWorker, quality_worker
 from warehouse.settings import Target, project_root
 
 #: What a build is made of: the project's code and configuration (the raw data is read from the warehouse).
@@ -292,20 +293,23 @@ def build(
                 return BuildReport(success=True, up_to_date=True)
         due = full_audit_due(target, project) if whole and not (full_audit or full_refresh) else None
         full_audit = full_audit or full_refresh or due is not None
-        report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit, progress, vars)
-        report.full_audit = full_audit if whole else None
-        report.full_audit_reason = due
-        if report.success and whole and full_audit:
-            _remember(LAST_FULL_AUDIT, target, {"project": project, "at": _now().isoformat()})
-        if audit and report.success:
-            scheduled = whole and not full_audit
-            audit_and_publish(
-                target,
-                report,
-                scope=None if whole else built_relations(target, report),
-                layers=SCHEDULED_AUDIT_LAYERS if scheduled else None,
-                scheduled=scheduled,
-            )
+        scheduled = whole and not full_audit
+        # a scheduled build's short audit would wait seconds for Great Expectations' import: it is made beside dbt
+        with quality_worker() if audit and scheduled else nullcontext() as worker:
+            report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit, progress, vars)
+            report.full_audit = full_audit if whole else None
+            report.full_audit_reason = due
+            if report.success and whole and full_audit:
+                _remember(LAST_FULL_AUDIT, target, {"project": project, "at": _now().isoformat()})
+            if audit and report.success:
+                audit_and_publish(
+                    target,
+                    report,
+                    scope=None if whole else built_relations(target, report),
+                    layers=SCHEDULED_AUDIT_LAYERS if scheduled else None,
+                    scheduled=scheduled,
+                    worker=worker,
+                )
         if report.success and fingerprint is not None:
             _remember(LAST_BUILD, target, fingerprint)
     return report
@@ -375,17 +379,20 @@ def audit_and_publish(
     scope: set[str] | None = None,
     layers: list[str] | None = None,
     scheduled: bool = False,
+    worker: QualityWorker | None = None,
 ) -> None:
     """The expectation suites (of `layers`, default all), then publication if they pass. `scope`: the
     relations a build of a selection built — only the suites' assets reading them run, and only they are
-    published (publish.py). `scheduled`: a scheduled build's audit, without the full_audit_only assets."""
+    published (publish.py). `scheduled`: a scheduled build's audit, without the full_audit_only assets.
+    `worker`: the process to validate in (warehouse.quality.worker), else this one."""
     from warehouse.publish import publish
     from warehouse.quality import run_quality
 
     if not target.is_postgres:
         release_duckdb()
     try:
-        report.quality = run_quality(target, layers=layers, scope=scope, scheduled=scheduled)
+        validate = worker.run_quality if worker is not None else run_quality
+        report.quality = validate(target, layers=layers, scope=scope, scheduled=scheduled)
     except Exception as error:  # a suite that cannot run: nothing is published
         report.success = False
         report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"

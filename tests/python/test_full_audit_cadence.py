@@ -84,15 +84,17 @@ def test_between_full_audits_the_audit_runs_the_suites_of_the_published_layer(du
     monkeypatch.setattr(
         build_module,
         "audit_and_publish",
-        lambda target, report, scope, layers, scheduled: audits.append((scope, layers, scheduled)),
+        lambda target, report, scope, layers, scheduled, worker: audits.append((scope, layers, scheduled, worker)),
     )
     build(duckdb_target, force=True, audit=True)
     build(duckdb_target, force=True, audit=True)
     build(duckdb_target, full_audit=True, audit=True)
     build(duckdb_target, select=["stg_community__votes"], audit=True)
-    assert [layers for _, layers, _ in audits] == [None, ["marts"], None, None]
-    assert [scheduled for *_, scheduled in audits] == [False, True, False, False]  # no full_audit_only assets
+    assert [layers for _, layers, *_ in audits] == [None, ["marts"], None, None]
+    assert [scheduled for *_, scheduled, _ in audits] == [False, True, False, False]  # no full_audit_only assets
     assert [scope is None for scope, *_ in audits] == [True, True, True, False]
+    # the scheduled audit validates in a process started beside dbt (warehouse.quality.worker)
+    assert [worker is not None for *_, worker in audits] == [False, True, False, False]
 
 
 def test_a_failed_full_audit_is_not_on_record(duckdb_target, dbt_runs):

@@ -137,3 +137,21 @@ def test_a_scheduled_audit_leaves_the_assets_that_read_every_event_to_the_full_a
         ("marts.community", "nft_stats", "nft_id"),
         ("marts.staking", "operator_share_prices", "share_price"),
     }
+
+
+def test_a_scheduled_audit_made_in_its_own_process_reports_the_same(corrupted):
+    """warehouse.quality.worker: the scheduled build's audit runs in a process started beside dbt; what it
+    finds, and an error it raises, come back to the build as they would in the build's process."""
+    from warehouse.quality.suites import SuiteError
+    from warehouse.quality.worker import quality_worker
+
+    target, _, _ = corrupted
+    with quality_worker() as worker:
+        run = worker.run_quality(target, layers=["marts"], scheduled=True)
+    assert not run.success
+    assert {(s.name, r.asset, r.column) for s, r in run.failures()} == {
+        ("marts.community", "nft_stats", "nft_id"),
+        ("marts.staking", "operator_share_prices", "share_price"),
+    }
+    with quality_worker() as worker, pytest.raises(SuiteError, match="unknown layer gold"):
+        worker.run_quality(target, layers=["gold"])
