@@ -85,14 +85,18 @@
         {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
         {%- if relation is not none -%}
             {%- set column = test_scope_column(node) -%}
-            {%- call statement('record_test_watermarks', auto_begin=true) -%}
-                delete from {{ marks }} where model = '{{ node.name }}'
-            {%- endcall -%}
+            {#- the scope column only grows (since_last_run): the new largest value is past the old mark, and
+                reading only past it lets the engines skip the history, as the scoped tests do -#}
+            {%- set recorded_mark = "(select max(mark) from " ~ marks ~ " where model = '" ~ node.name ~ "')" -%}
             {%- call statement('record_test_watermarks', auto_begin=true) -%}
                 insert into {{ marks }} (model, scope_column, mark, recorded_at)
                 select '{{ node.name }}', '{{ column }}', max({{ adapter.quote(column) }}), {{ dbt.current_timestamp() }}
                 from {{ relation }}
+                where {{ adapter.quote(column) }} > coalesce({{ recorded_mark }}, -1)
                 having max({{ adapter.quote(column) }}) is not null
+            {%- endcall -%}
+            {%- call statement('record_test_watermarks', auto_begin=true) -%}
+                delete from {{ marks }} where model = '{{ node.name }}' and mark < {{ recorded_mark }}
             {%- endcall -%}
             {%- do recorded.append(node.name) -%}
         {%- endif -%}
