@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,6 +40,8 @@ from pathlib import Path
 from warehouse.settings import Target
 
 PUBLISHED_SCHEMAS = ("marts", "ops", "snapshots")
+#: DuckDB: how many tables a publication copies at once.
+PUBLISH_COPIES = 2
 PUBLICATION_TABLE = "publication"
 
 
@@ -152,14 +155,16 @@ def _publish_duckdb(
             {
                 (schema, name)
                 for schema, name in connection.execute(
-                    "select table_schema, table_name from information_schema.tables where table_catalog = ?",
-                    [catalog],
+                    "select table_schema, table_name from information_schema.tables "
+                    "where table_catalog = ? and list_contains(?, table_schema)",
+                    [catalog, list(PUBLISHED_SCHEMAS)],
                 ).fetchall()
             }
             for catalog in (target.duckdb_path.stem, new)
         )
         for schema in PUBLISHED_SCHEMAS:
             connection.execute(f"create schema if not exists {new}.{_ident(schema)}")
+        copied = []
         for table in tables:
             if scope is not None and f"{table.schema}.{table.name}" not in scope:
                 if (table.schema, table.name) in published:
@@ -167,17 +172,29 @@ def _publish_duckdb(
                 continue
             if (table.schema, table.name) not in existing:
                 continue  # not built in this warehouse (e.g. a model left out by --select)
+            copied.append(table)
+            names.append(f"{table.schema}.{table.name}")
+
+        def copy(table: PublishedTable) -> None:
+            cursor = connection.cursor()  # one per thread: DuckDB runs the copies side by side
+            try:
+                cursor.execute(
+                    f"create or replace table {new}.{_ident(table.schema)}.{_ident(table.name)} as "
+                    f"select * from {build}.{_ident(table.schema)}.{_ident(table.name)}"
+                )
+            finally:
+                cursor.close()
+
+        # most marts are smaller than what DuckDB splits one copy over its threads: two copies at once
+        with ThreadPoolExecutor(max_workers=PUBLISH_COPIES) as copies:
+            list(copies.map(copy, copied))
+        for table in copied:
             relation = f"{new}.{_ident(table.schema)}.{_ident(table.name)}"
-            connection.execute(
-                f"create or replace table {relation} as "
-                f"select * from {build}.{_ident(table.schema)}.{_ident(table.name)}"
-            )
             connection.execute(f"comment on table {relation} is {_quote(table.description)}")
             built_columns = {row[0] for row in connection.execute(f"describe {relation}").fetchall()}
             for column, description in table.columns.items():
                 if column in built_columns and description:
                     connection.execute(f"comment on column {relation}.{_ident(column)} is {_quote(description)}")
-            names.append(f"{table.schema}.{table.name}")
         connection.execute(f"detach {build}")
         record["n_tables"] = len(names)
         _record_publication(connection, f"{new}.ops.{PUBLICATION_TABLE}", record)
