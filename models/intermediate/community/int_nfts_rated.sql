@@ -37,7 +37,9 @@ batch as (
         count(*) as n_votes,
         count(case when is_super_vote then 1 end) as n_super_votes,
         count(case when is_win then 1 end) as n_wins,
-        max(event_seq) as last_vote_seq
+        max(event_seq) as last_vote_seq,
+        {{ value_at_max('rating_mu', 'event_seq') }} as rating_mu,
+        {{ value_at_max('rating_sigma', 'event_seq') }} as rating_sigma
     from sides
     group by nft_id
 ),
@@ -54,15 +56,12 @@ stored as (
 
 select
     batch.nft_id,
-    sides.rating_mu,
-    sides.rating_sigma,
+    batch.rating_mu,
+    batch.rating_sigma,
     coalesce(stored.n_votes, 0) + batch.n_votes as n_votes,
     coalesce(stored.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
     coalesce(stored.n_wins, 0) + batch.n_wins as n_wins,
     batch.last_vote_seq
 from batch
-inner join sides
-    on sides.nft_id = batch.nft_id
-    and sides.event_seq = batch.last_vote_seq
 left join stored
     on stored.nft_id = batch.nft_id

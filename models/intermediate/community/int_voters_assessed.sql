@@ -23,7 +23,9 @@ batch as (
         user_id,
         count(*) as n_votes,
         count(case when is_super_vote then 1 end) as n_super_votes,
-        max(event_seq) as last_vote_seq
+        max(event_seq) as last_vote_seq,
+        {{ value_at_max('voter_alpha', 'event_seq') }} as reliability_alpha,
+        {{ value_at_max('voter_beta', 'event_seq') }} as reliability_beta
     from new_votes
     group by user_id
 ),
@@ -40,14 +42,12 @@ stored as (
 
 select
     batch.user_id,
-    new_votes.voter_alpha as reliability_alpha,
-    new_votes.voter_beta as reliability_beta,
-    new_votes.voter_alpha / (new_votes.voter_alpha + new_votes.voter_beta) as reliability,
+    batch.reliability_alpha,
+    batch.reliability_beta,
+    batch.reliability_alpha / (batch.reliability_alpha + batch.reliability_beta) as reliability,
     coalesce(stored.n_votes, 0) + batch.n_votes as n_votes,
     coalesce(stored.n_super_votes, 0) + batch.n_super_votes as n_super_votes,
     batch.last_vote_seq
 from batch
-inner join new_votes
-    on new_votes.event_seq = batch.last_vote_seq
 left join stored
     on stored.user_id = batch.user_id
