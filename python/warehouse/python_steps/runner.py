@@ -166,6 +166,8 @@ def _load_model(project_root: Path, node) -> Callable:
 def _as_arrow(result) -> pa.Table:
     if isinstance(result, pa.Table):
         return result
+    if isinstance(result, pa.RecordBatchReader):  # a stream of ranges (the Elo step's)
+        return result.read_all()
     if hasattr(result, "to_arrow"):  # polars, duckdb relations
         return result.to_arrow() if not hasattr(result, "to_arrow_table") else result.to_arrow_table()
     return pa.Table.from_pandas(result, preserve_index=False)

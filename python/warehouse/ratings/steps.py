@@ -118,11 +118,11 @@ def elo_step(
     this: str | None = None,
     nft_state: str | None = None,
     voter_state: str | None = None,
-) -> pa.Table:
+) -> pa.RecordBatchReader:
     """Rates the votes of `votes` (stg_community__votes) newer than the step's table `this` (None: a full refresh,
     all votes from the prior state). `session` is a StepEngine or a DuckDB connection. Returns event_seq and the
-    computed values only; the vote's own attributes stay in staging (joined on event_seq), which keeps the write
-    small."""
+    computed values only, as a stream of ranges of votes rated as it is read (RATE_SPAN); the vote's own
+    attributes stay in staging (joined on event_seq), which keeps the write small."""
     engine = engine_for(session)
     hwm = -1 if this is None else engine.high_water_mark(this)
     batch = _coded_votes(engine, votes, hwm)
@@ -156,20 +156,52 @@ def elo_step(
         sigma = lookup(nfts, rated["key"], rated["rating_sigma"].to_numpy(), params.sigma)
         alpha = lookup(users, assessed["key"], assessed["reliability_alpha"].to_numpy(), params.alpha0)
         beta_u = lookup(users, assessed["key"], assessed["reliability_beta"].to_numpy(), params.beta0)
-    result = rate_votes(winner, loser, voter, is_super, mu, sigma, alpha, beta_u, params)
-    return pa.table(
-        {
-            "event_seq": event_seq,
-            "win_probability": result.win_probability,
-            "vote_weight": result.weight,
-            "winner_mu": result.winner_mu,
-            "winner_sigma": result.winner_sigma,
-            "loser_mu": result.loser_mu,
-            "loser_sigma": result.loser_sigma,
-            "voter_alpha": result.voter_alpha,
-            "voter_beta": result.voter_beta,
-        }
+    return pa.RecordBatchReader.from_batches(
+        RATED_SCHEMA, _rated_ranges(event_seq, winner, loser, voter, is_super, mu, sigma, alpha, beta_u, params)
     )
+
+
+#: The votes the Elo step rates and hands over at a time: its output (nine 8-byte columns a vote) is written a
+#: range at a time, never held for all the votes of a full refresh at once.
+RATE_SPAN = 1_000_000
+RATED_SCHEMA = pa.schema(
+    [("event_seq", pa.int64())]
+    + [
+        (name, pa.float64())
+        for name in (
+            "win_probability",
+            "vote_weight",
+            "winner_mu",
+            "winner_sigma",
+            "loser_mu",
+            "loser_sigma",
+            "voter_alpha",
+            "voter_beta",
+        )
+    ]
+)
+
+
+def _rated_ranges(event_seq, winner, loser, voter, is_super, mu, sigma, alpha, beta_u, params: EloParams):
+    """The votes rated RATE_SPAN at a time, in order, each range from the states the previous one ended in."""
+    for start in range(0, len(event_seq), RATE_SPAN):
+        span = slice(start, start + RATE_SPAN)
+        result = rate_votes(winner[span], loser[span], voter[span], is_super[span], mu, sigma, alpha, beta_u, params)
+        mu, sigma, alpha, beta_u = result.nft_mu, result.nft_sigma, result.user_alpha, result.user_beta
+        yield pa.record_batch(
+            [
+                pa.array(event_seq[span], type=pa.int64()),
+                result.win_probability,
+                result.weight,
+                result.winner_mu,
+                result.winner_sigma,
+                result.loser_mu,
+                result.loser_sigma,
+                result.voter_alpha,
+                result.voter_beta,
+            ],
+            schema=RATED_SCHEMA,
+        )
 
 
 def welford_step(

@@ -1,5 +1,6 @@
-"""The Elo step reads the votes a range of event_seq at a time and codes their keys as they come: the ratings
-are the same as from one read, whatever the ranges; codes given batch by batch name the same keys."""
+"""The Elo step reads the votes a range of event_seq at a time and codes their keys as they come, and rates and
+hands them over a range of votes at a time: the ratings are the same as from one read and one pass, whatever
+the ranges; codes given batch by batch name the same keys."""
 
 from __future__ import annotations
 
@@ -30,18 +31,22 @@ def _votes(n: int = 3_000, seed: int = 7) -> pa.Table:
     )
 
 
-def test_ratings_are_the_same_whatever_the_read_ranges(monkeypatch):
+def test_ratings_are_the_same_whatever_the_read_and_rate_ranges(monkeypatch):
     con = duckdb.connect()
     votes = _votes()
     con.register("votes_rows", votes)
     con.execute("create table votes as select * from votes_rows order by event_seq desc")  # stored out of order
     params = EloParams.defaults()
-    whole = steps.elo_step(con, "votes", params)
+    whole = steps.elo_step(con, "votes", params).read_all()
     assert whole.num_rows == votes.num_rows
     assert whole["event_seq"].to_pylist() == sorted(votes["event_seq"].to_pylist())
     for span in (1, 7, 1_000):
         monkeypatch.setattr(steps, "READ_SPAN", span)
-        assert steps.elo_step(con, "votes", params).equals(whole), f"ranges of {span} event_seq"
+        assert steps.elo_step(con, "votes", params).read_all().equals(whole), f"ranges of {span} event_seq"
+    monkeypatch.setattr(steps, "READ_SPAN", 2_000_000)
+    for span in (1, 7, 1_000):  # rated and handed over a range of votes at a time, each from the last's states
+        monkeypatch.setattr(steps, "RATE_SPAN", span)
+        assert steps.elo_step(con, "votes", params).read_all().equals(whole), f"rated {span} votes at a time"
 
 
 @pytest.mark.parametrize("batches", [1, 2, 5])
