@@ -17,8 +17,9 @@ a time after the world's end as its load time (WAREHOUSE_LANDING_REFERENCE_AT, u
 
 Each step reports its wall time and peak RSS: the larger of the kernel's figure (the rusage of the waited-for
 process: its largest process) and the largest sum over its process tree, sampled every 0.25 s (a scheduled
-build validates in a second process while dbt runs: warehouse.quality.worker); each build also reports dbt's node times from `run_results.json`, summed by kind
-(models, data and unit tests, seeds, hooks) with the slowest nodes, and the time outside the nodes
+build validates in a second process while dbt runs: warehouse.quality.worker); each build also reports dbt's
+node times from `run_results.json`, summed by kind (models, data and unit tests, seeds, hooks) with the
+slowest nodes, and the time outside the nodes
 (process start, parsing, manifest: the wall time minus dbt's elapsed time). dbt's target folder is kept
 between the builds of one warehouse, as a scheduled build keeps it (partial parsing).
 
