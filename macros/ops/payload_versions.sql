@@ -161,8 +161,8 @@ from marts
 {% endmacro %}
 
 
-{#- The names of the marts an invocation built (its `results`), or none when every mart must be
-    recomputed: no results (run-operation), a full refresh, or an empty table. -#}
+{#- The names of the marts an invocation built (its `results`) and of every view among them, or none when
+    every mart must be recomputed: no results (run-operation), a full refresh, or an empty table. -#}
 {% macro payload_versions_built_marts(results, relation) %}
     {%- if results is none or flags.FULL_REFRESH -%}
         {{ return(none) }}
@@ -176,6 +176,13 @@ from marts
         if result.node.resource_type == 'model' and result.status == 'success'
         and result.node.name != 'payload_versions' -%}
         {%- do built.append(result.node.name) -%}
+    {%- endfor -%}
+    {#- a view's rows change with the tables under it, whether or not this invocation created it again (a
+        scheduled build on DuckDB leaves the views out: selectors.yml) -#}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.config.materialized == 'view'
+        and node.config.schema in ('marts', 'ops') and node.name not in built -%}
+        {%- do built.append(node.name) -%}
     {%- endfor -%}
     {{ return(built) }}
 {% endmacro %}

@@ -56,6 +56,12 @@ def test_tiny_on_postgres_equals_duckdb_full_incremental_and_refreshed(tmp_path,
     )
     found = differences(snapshots(duckdb_target, relations), snapshots(postgres_target, relations), ENGINES)
     assert not found, "\n".join(found)
+    # the dirty queue is a view, which a scheduled build on DuckDB does not create again: its version follows
+    # its rows all the same
+    for target in (duckdb_target, postgres_target):
+        assert scalar(target, "select n_rows from ops.payload_versions where mart = 'pipeline_dirty_nfts'") == scalar(
+            target, "select count(*) from ops.pipeline_dirty_nfts"
+        )
 
     incremental = snapshots(postgres_target, relations)
     _built(postgres_target, full_refresh=True, exclude=DATA_ONLY)  # the data is compared; the tests ran above
