@@ -384,21 +384,30 @@ def audit_and_publish(
     """The expectation suites (of `layers`, default all), then publication if they pass. `scope`: the
     relations a build of a selection built — only the suites' assets reading them run, and only they are
     published (publish.py). `scheduled`: a scheduled build's audit, without the full_audit_only assets.
-    `worker`: the process to validate in (warehouse.quality.worker), else this one."""
-    from warehouse.publish import publish
+    `worker`: the process to validate in (warehouse.quality.worker), else this one. While the worker validates,
+    this process stages the publication (both only read the build), and commits it only if the audit passed."""
+    from warehouse.publish import stage
     from warehouse.quality import run_quality
 
     if not target.is_postgres:
         release_duckdb()
+    options = {"layers": layers, "scope": scope, "scheduled": scheduled}
+    pending = worker.submit_quality(target, **options) if worker is not None else None
+    staged = stage(target, scope) if worker is not None else None
     try:
-        validate = worker.run_quality if worker is not None else run_quality
-        report.quality = validate(target, layers=layers, scope=scope, scheduled=scheduled)
+        report.quality = pending.result() if pending is not None else run_quality(target, **options)
     except Exception as error:  # a suite that cannot run: nothing is published
         report.success = False
         report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"
-        return
-    if report.quality.success:
-        report.publication = publish(target, audit=report.quality.to_json(), scope=scope)
     else:
-        report.success = False
-        report.error = "error-level expectations failed: the previous publication stays in place"
+        if not report.quality.success:
+            report.success = False
+            report.error = "error-level expectations failed: the previous publication stays in place"
+    finally:
+        if worker is not None:
+            worker.close()  # nothing of it reads the build once the publication is committed
+    if not report.success:
+        if staged is not None:
+            staged.discard()
+        return
+    report.publication = (staged or stage(target, scope)).commit(report.quality.to_json())

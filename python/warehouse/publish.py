@@ -32,6 +32,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
+from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -107,106 +109,159 @@ def _ident(name: str) -> str:
 def publish(target: Target, audit: dict | None = None, scope: set[str] | None = None) -> PublishResult:
     """Publish the audited marts, ops and snapshots for analysts (call only after a passing audit). `scope`
     (relations, `schema.name`): refresh only these tables, keep the others as published (module docstring)."""
-    import time
+    return stage(target, scope).commit(audit)
 
+
+def stage(target: Target, scope: set[str] | None = None) -> StagedPublication:
+    """The first half of `publish`: the tables copied where no analyst reads them (DuckDB: a hidden file beside
+    the analysts' file; PostgreSQL: the `__next` schemas). A scheduled build stages while its audit runs
+    (warehouse.build.audit_and_publish), then commits only if the audit passed and discards otherwise."""
     started = time.perf_counter()
     manifest = _manifest(target)
     tables = published_tables(manifest)
-    invocation_id = manifest.get("metadata", {}).get("invocation_id")
-    published_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    record = {
-        "published_at": published_at,
-        "invocation_id": invocation_id,
-        "n_tables": 0,
-        "audit": json.dumps(audit or {}),
-    }
     if target.is_postgres:
-        location, names = _publish_postgres(target, tables, record, scope)
+        staged = _StagedPostgres(target, manifest, started)
     else:
-        location, names = _publish_duckdb(target, tables, record, scope)
-    return PublishResult(
-        published_at.isoformat(timespec="seconds"), location, names, invocation_id, time.perf_counter() - started
-    )
+        staged = _StagedDuckdb(target, manifest, started)
+    staged.copy(tables, scope)
+    return staged
 
 
-def _publish_duckdb(
-    target: Target, tables: list[PublishedTable], record: dict, scope: set[str] | None
-) -> tuple[str, list[str]]:
-    import duckdb
+class StagedPublication(ABC):
+    """Tables copied for a publication that analysts do not see yet: `commit` records the audit and swaps them
+    in, all at once; `discard` removes them and leaves the previous publication in place."""
 
-    final = marts_path(target)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staged = final.with_name(f".{final.name}.{os.getpid()}.publishing")
-    for leftover in (staged, staged.with_name(staged.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    if scope is not None and final.exists():
-        shutil.copyfile(final, staged)  # the tables outside the scope stay as published
-    names = []
-    # the new file attached under a name no schema has: the build's views name their relations without a
-    # catalog (`marts.x`), which a catalog called like a schema ("marts", the new file's) would make ambiguous
-    connection = duckdb.connect()
-    connection.execute(f"attach {_quote(str(staged))} as publication")
-    try:
-        new = "publication"
-        # attached under its own catalog name (the file's stem), which dbt's views in it refer to
-        build = _ident(target.duckdb_path.stem)
-        connection.execute(f"attach {_quote(str(target.duckdb_path))} as {build} (read_only)")
-        existing, published = (
-            {
-                (schema, name)
-                for schema, name in connection.execute(
-                    "select table_schema, table_name from information_schema.tables "
-                    "where table_catalog = ? and list_contains(?, table_schema)",
-                    [catalog, list(PUBLISHED_SCHEMAS)],
-                ).fetchall()
-            }
-            for catalog in (target.duckdb_path.stem, new)
+    def __init__(self, target: Target, manifest: dict, started: float) -> None:
+        self.target = target
+        self.invocation_id = manifest.get("metadata", {}).get("invocation_id")
+        self.started = started
+        self.names: list[str] = []
+
+    @abstractmethod
+    def copy(self, tables: list[PublishedTable], scope: set[str] | None) -> None:
+        """Copies the tables (`scope`: only these, the others as published) where analysts do not read yet."""
+
+    def commit(self, audit: dict | None) -> PublishResult:
+        published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+        record = {
+            "published_at": published_at,
+            "invocation_id": self.invocation_id,
+            "n_tables": len(self.names),
+            "audit": json.dumps(audit or {}),
+        }
+        location = self._swap(record)
+        return PublishResult(
+            published_at.isoformat(timespec="seconds"),
+            location,
+            self.names,
+            self.invocation_id,
+            time.perf_counter() - self.started,
         )
-        for schema in PUBLISHED_SCHEMAS:
-            connection.execute(f"create schema if not exists {new}.{_ident(schema)}")
-        copied = []
-        for table in tables:
-            if scope is not None and f"{table.schema}.{table.name}" not in scope:
-                if (table.schema, table.name) in published:
-                    names.append(f"{table.schema}.{table.name}")
-                continue
-            if (table.schema, table.name) not in existing:
-                continue  # not built in this warehouse (e.g. a model left out by --select)
-            copied.append(table)
-            names.append(f"{table.schema}.{table.name}")
 
-        def copy(table: PublishedTable) -> None:
-            cursor = connection.cursor()  # one per thread: DuckDB runs the copies side by side
-            try:
-                cursor.execute(
-                    f"create or replace table {new}.{_ident(table.schema)}.{_ident(table.name)} as "
-                    f"select * from {build}.{_ident(table.schema)}.{_ident(table.name)}"
-                )
-            finally:
-                cursor.close()
+    @abstractmethod
+    def _swap(self, record: dict) -> str:
+        """Records the publication and puts it in place of the previous one; returns where analysts read it."""
 
-        # most marts are smaller than what DuckDB splits one copy over its threads: two copies at once
-        with ThreadPoolExecutor(max_workers=PUBLISH_COPIES) as copies:
-            list(copies.map(copy, copied))
-        for table in copied:
-            relation = f"{new}.{_ident(table.schema)}.{_ident(table.name)}"
-            connection.execute(f"comment on table {relation} is {_quote(table.description)}")
-            built_columns = {row[0] for row in connection.execute(f"describe {relation}").fetchall()}
-            for column, description in table.columns.items():
-                if column in built_columns and description:
-                    connection.execute(f"comment on column {relation}.{_ident(column)} is {_quote(description)}")
-        connection.execute(f"detach {build}")
-        record["n_tables"] = len(names)
-        _record_publication(connection, f"{new}.ops.{PUBLICATION_TABLE}", record)
-        connection.execute("checkpoint publication")
-        connection.execute("detach publication")
-    except BaseException:
+    @abstractmethod
+    def discard(self) -> None:
+        """Removes what was staged."""
+
+
+class _StagedDuckdb(StagedPublication):
+    def __init__(self, target: Target, manifest: dict, started: float) -> None:
+        super().__init__(target, manifest, started)
+        self.final = marts_path(target)
+        self.path = self.final.with_name(f".{self.final.name}.{os.getpid()}.publishing")
+
+    def copy(self, tables: list[PublishedTable], scope: set[str] | None) -> None:
+        import duckdb
+
+        final, staged, names, target = self.final, self.path, self.names, self.target
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self.discard()  # a leftover of a build that was stopped
+        if scope is not None and final.exists():
+            shutil.copyfile(final, staged)  # the tables outside the scope stay as published
+        # the new file attached under a name no schema has: the build's views name their relations without a
+        # catalog (`marts.x`), which a catalog called like a schema ("marts", the new file's) would make ambiguous
+        connection = duckdb.connect()
+        try:
+            connection.execute(f"attach {_quote(str(staged))} as publication")
+            new = "publication"
+            # attached under its own catalog name (the file's stem), which dbt's views in it refer to
+            build = _ident(target.duckdb_path.stem)
+            connection.execute(f"attach {_quote(str(target.duckdb_path))} as {build} (read_only)")
+            existing, published = (
+                {
+                    (schema, name)
+                    for schema, name in connection.execute(
+                        "select table_schema, table_name from information_schema.tables "
+                        "where table_catalog = ? and list_contains(?, table_schema)",
+                        [catalog, list(PUBLISHED_SCHEMAS)],
+                    ).fetchall()
+                }
+                for catalog in (target.duckdb_path.stem, new)
+            )
+            for schema in PUBLISHED_SCHEMAS:
+                connection.execute(f"create schema if not exists {new}.{_ident(schema)}")
+            copied = []
+            for table in tables:
+                if scope is not None and f"{table.schema}.{table.name}" not in scope:
+                    if (table.schema, table.name) in published:
+                        names.append(f"{table.schema}.{table.name}")
+                    continue
+                if (table.schema, table.name) not in existing:
+                    continue  # not built in this warehouse (e.g. a model left out by --select)
+                copied.append(table)
+                names.append(f"{table.schema}.{table.name}")
+
+            def copy(table: PublishedTable) -> None:
+                cursor = connection.cursor()  # one per thread: DuckDB runs the copies side by side
+                try:
+                    cursor.execute(
+                        f"create or replace table {new}.{_ident(table.schema)}.{_ident(table.name)} as "
+                        f"select * from {build}.{_ident(table.schema)}.{_ident(table.name)}"
+                    )
+                finally:
+                    cursor.close()
+
+            # most marts are smaller than what DuckDB splits one copy over its threads: two copies at once
+            with ThreadPoolExecutor(max_workers=PUBLISH_COPIES) as copies:
+                list(copies.map(copy, copied))
+            for table in copied:
+                relation = f"{new}.{_ident(table.schema)}.{_ident(table.name)}"
+                connection.execute(f"comment on table {relation} is {_quote(table.description)}")
+                built_columns = {row[0] for row in connection.execute(f"describe {relation}").fetchall()}
+                for column, description in table.columns.items():
+                    if column in built_columns and description:
+                        connection.execute(f"comment on column {relation}.{_ident(column)} is {_quote(description)}")
+            connection.execute(f"detach {build}")
+            connection.execute("checkpoint publication")
+        except BaseException:
+            connection.close()
+            self.discard()
+            raise
         connection.close()
-        staged.unlink(missing_ok=True)
-        raise
-    connection.close()
-    os.replace(staged, final)  # atomic on one file system: readers see the old file or the new one
-    return str(final), names
+
+    def _swap(self, record: dict) -> str:
+        import duckdb
+
+        connection = duckdb.connect()
+        try:
+            connection.execute(f"attach {_quote(str(self.path))} as publication")
+            _record_publication(connection, f"publication.ops.{PUBLICATION_TABLE}", record)
+            connection.execute("checkpoint publication")
+            connection.execute("detach publication")
+        except BaseException:
+            connection.close()
+            self.discard()
+            raise
+        connection.close()
+        os.replace(self.path, self.final)  # atomic on one file system: readers see the old file or the new one
+        return str(self.final)
+
+    def discard(self) -> None:
+        for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
 
 
 def _record_publication(connection, relation: str, record: dict) -> None:
@@ -224,62 +279,84 @@ def _record_publication(connection, relation: str, record: dict) -> None:
     )
 
 
-def _publish_postgres(
-    target: Target, tables: list[PublishedTable], record: dict, scope: set[str] | None
-) -> tuple[str, list[str]]:
-    import psycopg2
+class _StagedPostgres(StagedPublication):
+    def __init__(self, target: Target, manifest: dict, started: float) -> None:
+        super().__init__(target, manifest, started)
+        self.database = marts_database(target)
 
-    from warehouse.loaders.targets import pg_columns
+    def copy(self, tables: list[PublishedTable], scope: set[str] | None) -> None:
+        import psycopg2
 
-    database = marts_database(target)
-    _ensure_database(target, database)
-    source = psycopg2.connect(target.pg_dsn())
-    sink = psycopg2.connect(target.pg_dsn(database))
-    names = []
-    try:
-        with source.cursor() as read, sink.cursor() as write:
-            for schema in PUBLISHED_SCHEMAS:
-                write.execute(f"drop schema if exists {_ident(schema + '__next')} cascade")
-                write.execute(f"create schema {_ident(schema + '__next')}")
-            for table in tables:
-                staged = f"{_ident(table.schema + '__next')}.{_ident(table.name)}"
-                current = f"{_ident(table.schema)}.{_ident(table.name)}"
-                if scope is not None and f"{table.schema}.{table.name}" not in scope:
-                    columns = pg_columns(write, current)
-                    if not columns:
-                        continue  # never published: a whole build publishes it
-                    write.execute(f"create table {staged} as table {current}")  # kept as published
-                else:
-                    columns = pg_columns(read, current)
-                    if not columns:
-                        continue
-                    write.execute(f"create table {staged} ({', '.join(f'{_ident(c)} {t}' for c, t in columns)})")
-                    _copy(read, write, current, staged)
-                write.execute(f"comment on table {staged} is {_quote(table.description)}")
-                for column, description in table.columns.items():
-                    if description and any(c == column for c, _ in columns):
-                        write.execute(f"comment on column {staged}.{_ident(column)} is {_quote(description)}")
-                names.append(f"{table.schema}.{table.name}")
-            record["n_tables"] = len(names)
-            write.execute(
-                f"create table ops__next.{PUBLICATION_TABLE} (published_at timestamp, invocation_id text, "
-                "n_tables integer, audit text)"
-            )
-            write.execute(
-                f"insert into ops__next.{PUBLICATION_TABLE} values (%s, %s, %s, %s)",
-                [record["published_at"], record["invocation_id"], record["n_tables"], record["audit"]],
-            )
+        from warehouse.loaders.targets import pg_columns
+
+        target, names = self.target, self.names
+        _ensure_database(target, self.database)
+        source = psycopg2.connect(target.pg_dsn())
+        sink = psycopg2.connect(target.pg_dsn(self.database))
+        try:
+            with source.cursor() as read, sink.cursor() as write:
+                for schema in PUBLISHED_SCHEMAS:
+                    write.execute(f"drop schema if exists {_ident(schema + '__next')} cascade")
+                    write.execute(f"create schema {_ident(schema + '__next')}")
+                for table in tables:
+                    staged = f"{_ident(table.schema + '__next')}.{_ident(table.name)}"
+                    current = f"{_ident(table.schema)}.{_ident(table.name)}"
+                    if scope is not None and f"{table.schema}.{table.name}" not in scope:
+                        columns = pg_columns(write, current)
+                        if not columns:
+                            continue  # never published: a whole build publishes it
+                        write.execute(f"create table {staged} as table {current}")  # kept as published
+                    else:
+                        columns = pg_columns(read, current)
+                        if not columns:
+                            continue
+                        write.execute(f"create table {staged} ({', '.join(f'{_ident(c)} {t}' for c, t in columns)})")
+                        _copy(read, write, current, staged)
+                    write.execute(f"comment on table {staged} is {_quote(table.description)}")
+                    for column, description in table.columns.items():
+                        if description and any(c == column for c, _ in columns):
+                            write.execute(f"comment on column {staged}.{_ident(column)} is {_quote(description)}")
+                    names.append(f"{table.schema}.{table.name}")
+                sink.commit()
+        finally:
+            source.close()
+            sink.close()
+
+    def _swap(self, record: dict) -> str:
+        import psycopg2
+
+        sink = psycopg2.connect(self.target.pg_dsn(self.database))
+        try:
+            with sink.cursor() as write:
+                write.execute(
+                    f"create table ops__next.{PUBLICATION_TABLE} (published_at timestamp, invocation_id text, "
+                    "n_tables integer, audit text)"
+                )
+                write.execute(
+                    f"insert into ops__next.{PUBLICATION_TABLE} values (%s, %s, %s, %s)",
+                    [record["published_at"], record["invocation_id"], record["n_tables"], record["audit"]],
+                )
+                # the swap: one transaction, so an analyst sees the previous publication or this one
+                for schema in PUBLISHED_SCHEMAS:
+                    write.execute(f"drop schema if exists {_ident(schema)} cascade")
+                    write.execute(f"alter schema {_ident(schema + '__next')} rename to {_ident(schema)}")
+                _grant_analysts(write)
             sink.commit()
-            # the swap: one transaction, so an analyst sees the previous publication or this one
-            for schema in PUBLISHED_SCHEMAS:
-                write.execute(f"drop schema if exists {_ident(schema)} cascade")
-                write.execute(f"alter schema {_ident(schema + '__next')} rename to {_ident(schema)}")
-            _grant_analysts(write)
+        finally:
+            sink.close()
+        return f"postgres://{self.target.pg_host}:{self.target.pg_port}/{self.database}"
+
+    def discard(self) -> None:
+        import psycopg2
+
+        sink = psycopg2.connect(self.target.pg_dsn(self.database))
+        try:
+            with sink.cursor() as write:
+                for schema in PUBLISHED_SCHEMAS:
+                    write.execute(f"drop schema if exists {_ident(schema + '__next')} cascade")
             sink.commit()
-    finally:
-        source.close()
-        sink.close()
-    return f"postgres://{target.pg_host}:{target.pg_port}/{database}", names
+        finally:
+            sink.close()
 
 
 def _copy(read, write, source: str, sink: str) -> None:

@@ -5,6 +5,7 @@ is a short one, which the import would otherwise dominate.
     with quality_worker() as worker:      # the process starts and imports now
         ...                                # dbt builds meanwhile
         run = worker.run_quality(target, layers=..., scope=..., scheduled=...)
+        # or: pending = worker.submit_quality(...); other work (staging the publication); pending.result()
 
 The process is spawned (a fresh interpreter: nothing of the build's threads or open files is inherited) and
 opens the warehouse only when asked to validate, after dbt has released it. It is stopped as soon as it has
@@ -15,7 +16,7 @@ comes back as itself; a process that dies is reported as an exception too.
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
 from warehouse.quality.runner import QualityRun, run_quality
@@ -36,10 +37,14 @@ class QualityWorker:
         )
         self._pool.submit(int)  # the pool starts its process at the first task
 
+    def submit_quality(self, target: Target, **options) -> Future[QualityRun]:
+        """warehouse.quality.run_quality(target, **options) started in the process; `close` once answered."""
+        return self._pool.submit(run_quality, target, **options)
+
     def run_quality(self, target: Target, **options) -> QualityRun:
         """warehouse.quality.run_quality(target, **options) in the process, which then stops."""
         try:
-            return self._pool.submit(run_quality, target, **options).result()
+            return self.submit_quality(target, **options).result()
         finally:
             self.close()
 

@@ -71,6 +71,24 @@ def test_a_build_whose_audit_fails_leaves_what_analysts_read_unchanged(small_duc
     assert not list(published.parent.glob(".*publishing*"))
 
 
+def test_a_scheduled_build_publishes_what_its_audit_worker_passed(small_duckdb, tmp_path):
+    """Between full audits a build audits in a worker process while it stages the publication
+    (warehouse.build.audit_and_publish), and swaps it in after the audit passed."""
+    from warehouse.build import LAST_FULL_AUDIT, _now, _remember, project_fingerprint
+
+    target = copy_duckdb(small_duckdb[0], tmp_path / "scheduled", with_publication=True)
+    published = marts_path(target)
+    before = read_published(published)
+    _remember(LAST_FULL_AUDIT, target, {"project": project_fingerprint(), "at": _now().isoformat()})
+    report = build(target, quiet=True, audit=True, force=True)
+    assert report.success and report.full_audit is False, report.error
+    assert report.quality.layers == ["marts"] and report.publication is not None
+    after = read_published(published)
+    assert after[0] > before[0] and after[1:] == before[1:]
+    assert last_publication(target)["n_tables"] == len(report.publication.tables) >= 25
+    assert not list(published.parent.glob(".*publishing*"))
+
+
 READER = """
 import sys, time, pathlib, duckdb
 path, stop = sys.argv[1], pathlib.Path(sys.argv[2])

@@ -35,7 +35,7 @@ def test_the_clean_small_warehouse_passes_every_suite_and_is_published(small_duc
 @pytest.fixture(scope="module")
 def corrupted(small_duckdb, tmp_path_factory):
     """A copy with a σ of 0, a duplicated key, a share price of 0, a rated vote missing and a stale source."""
-    target = copy_duckdb(small_duckdb[0], tmp_path_factory.mktemp("corrupted"))
+    target = copy_duckdb(small_duckdb[0], tmp_path_factory.mktemp("corrupted"), with_publication=True)
     connection = duckdb.connect(str(target.duckdb_path))
     seqs = connection.execute(
         "select event_seq from intermediate.int_votes_rated order by event_seq limit 2"
@@ -155,3 +155,27 @@ def test_a_scheduled_audit_made_in_its_own_process_reports_the_same(corrupted):
     }
     with quality_worker() as worker, pytest.raises(SuiteError, match="unknown layer gold"):
         worker.run_quality(target, layers=["gold"])
+
+
+def test_a_scheduled_audit_that_fails_discards_the_publication_staged_while_it_ran(corrupted, monkeypatch):
+    """A scheduled build stages its publication while the worker validates (warehouse.build.audit_and_publish):
+    when the audit fails, what was staged is removed and analysts keep reading the previous publication."""
+    import warehouse.publish
+    from warehouse.build import BuildReport, audit_and_publish
+    from warehouse.publish import marts_path
+    from warehouse.quality.worker import quality_worker
+
+    target, _, _ = corrupted
+    published = marts_path(target)
+    before = (published.stat().st_ino, published.read_bytes())
+    staged = []
+    stage = warehouse.publish.stage
+    monkeypatch.setattr(warehouse.publish, "stage", lambda *args: staged.append(stage(*args)) or staged[-1])
+    report = BuildReport(success=True)
+    with quality_worker() as worker:
+        audit_and_publish(target, report, layers=["marts"], scheduled=True, worker=worker)
+    assert not report.success and report.publication is None
+    assert report.error == "error-level expectations failed: the previous publication stays in place"
+    assert len(staged) == 1 and len(staged[0].names) >= 25  # it was staged, every mart, then removed
+    assert (published.stat().st_ino, published.read_bytes()) == before
+    assert not list(published.parent.glob(".*publishing*"))
