@@ -190,19 +190,16 @@ class _StagedDuckdb(StagedPublication):
             # attached under its own catalog name (the file's stem), which dbt's views in it refer to
             build = _ident(target.duckdb_path.stem)
             connection.execute(f"attach {_quote(str(target.duckdb_path))} as {build} (read_only)")
+            schemas = ", ".join(_quote(schema) for schema in PUBLISHED_SCHEMAS)
             existing, published = (
-                {
-                    (schema, name)
-                    for schema, name in connection.execute(
+                set(
+                    connection.execute(
                         "select table_schema, table_name from information_schema.tables "
-                        "where table_catalog = ? and list_contains(?, table_schema)",
-                        [catalog, list(PUBLISHED_SCHEMAS)],
+                        f"where table_catalog = {_quote(catalog)} and table_schema in ({schemas})"
                     ).fetchall()
-                }
+                )
                 for catalog in (target.duckdb_path.stem, new)
             )
-            for schema in PUBLISHED_SCHEMAS:
-                connection.execute(f"create schema if not exists {new}.{_ident(schema)}")
             copied = []
             for table in tables:
                 if scope is not None and f"{table.schema}.{table.name}" not in scope:
@@ -213,27 +210,38 @@ class _StagedDuckdb(StagedPublication):
                     continue  # not built in this warehouse (e.g. a model left out by --select)
                 copied.append(table)
                 names.append(f"{table.schema}.{table.name}")
+            built_columns = set(
+                connection.execute(
+                    "select schema_name, table_name, column_name from duckdb_columns() "
+                    f"where database_name = {_quote(target.duckdb_path.stem)} and schema_name in ({schemas})"
+                ).fetchall()
+            )
 
-            def copy(table: PublishedTable) -> None:
+            def relation(catalog: str, table: PublishedTable) -> str:
+                return f"{catalog}.{_ident(table.schema)}.{_ident(table.name)}"
+
+            # the tables empty first, with their descriptions: DuckDB comments an empty table at once, a filled one
+            # in milliseconds per column; hundreds of statements in one transaction (one commit) and one call
+            statements = [f"create schema if not exists {new}.{_ident(schema)}" for schema in PUBLISHED_SCHEMAS]
+            for table in copied:
+                staged_table = relation(new, table)
+                statements.append(f"create or replace table {staged_table} as from {relation(build, table)} limit 0")
+                statements.append(f"comment on table {staged_table} is {_quote(table.description)}")
+                for column, description in table.columns.items():
+                    if (table.schema, table.name, column) in built_columns and description:
+                        statements.append(f"comment on column {staged_table}.{_ident(column)} is {_quote(description)}")
+            connection.execute("; ".join(["begin", *statements, "commit"]))
+
+            def fill(table: PublishedTable) -> None:
                 cursor = connection.cursor()  # one per thread: DuckDB runs the copies side by side
                 try:
-                    cursor.execute(
-                        f"create or replace table {new}.{_ident(table.schema)}.{_ident(table.name)} as "
-                        f"select * from {build}.{_ident(table.schema)}.{_ident(table.name)}"
-                    )
+                    cursor.execute(f"insert into {relation(new, table)} from {relation(build, table)}")
                 finally:
                     cursor.close()
 
             # most marts are smaller than what DuckDB splits one copy over its threads: two copies at once
             with ThreadPoolExecutor(max_workers=PUBLISH_COPIES) as copies:
-                list(copies.map(copy, copied))
-            for table in copied:
-                relation = f"{new}.{_ident(table.schema)}.{_ident(table.name)}"
-                connection.execute(f"comment on table {relation} is {_quote(table.description)}")
-                built_columns = {row[0] for row in connection.execute(f"describe {relation}").fetchall()}
-                for column, description in table.columns.items():
-                    if column in built_columns and description:
-                        connection.execute(f"comment on column {relation}.{_ident(column)} is {_quote(description)}")
+                list(copies.map(fill, copied))
             connection.execute(f"detach {build}")
             connection.execute("checkpoint publication")
         except BaseException:
@@ -269,9 +277,10 @@ def _record_publication(connection, relation: str, record: dict) -> None:
         f"create or replace table {relation} "
         "(published_at timestamp, invocation_id varchar, n_tables integer, audit varchar)"
     )
-    connection.execute(
-        f"insert into {relation} values (?, ?, ?, ?)",
-        [record["published_at"], record["invocation_id"], record["n_tables"], record["audit"]],
+    invocation = "null" if record["invocation_id"] is None else _quote(record["invocation_id"])
+    connection.execute(  # literals: DuckDB's Python parameters would import pandas (a second) to inspect them
+        f"insert into {relation} values (timestamp {_quote(record['published_at'].isoformat())}, {invocation}, "
+        f"{int(record['n_tables'])}, {_quote(record['audit'])})"
     )
     connection.execute(
         f"comment on table {relation} is "
