@@ -157,6 +157,17 @@ def test_a_scheduled_audit_made_in_its_own_process_reports_the_same(corrupted):
         worker.run_quality(target, layers=["gold"])
 
 
+def test_an_audit_worker_never_asked_is_stopped_without_waiting_for_its_import():
+    """A scheduled build whose dbt step failed does not wait for Great Expectations to finish importing."""
+    import signal
+
+    from warehouse.quality.worker import quality_worker
+
+    with quality_worker() as worker:
+        pass
+    assert worker._process.exitcode == -signal.SIGTERM
+
+
 def test_a_scheduled_audit_that_fails_discards_the_publication_staged_while_it_ran(corrupted, monkeypatch):
     """A scheduled build stages its publication while the worker validates (warehouse.build.audit_and_publish):
     when the audit fails, what was staged is removed and analysts keep reading the previous publication."""
