@@ -68,14 +68,17 @@
             {%- do signature.append(column.name | lower ~ ' ' ~ column.dtype | lower) -%}
         {%- endfor -%}
         {%- set stamp = payload_version_timestamp_columns(node, columns) -%}
+        {#- one scan of the mart for both figures: a scalar subquery per column would evaluate a view mart
+            (the dirty queue) once per column, each without the plan a whole read of it gets -#}
         {%- set newest -%}
-            {%- if stamp.columns -%}
-                (select max(ts) from (
-                {%- for column in stamp.columns %}
-                    select cast(max({{ adapter.quote(column) }}) as timestamp) as ts from {{ relation }}
-                    {%- if not loop.last %} union all{% endif %}
-                {%- endfor %}
-                ) as newest)
+            {%- if stamp.columns | length > 1 -%}
+                max(greatest(
+                {%- for column in stamp.columns -%}
+                    cast({{ adapter.quote(column) }} as timestamp){% if not loop.last %}, {% endif %}
+                {%- endfor -%}
+                ))
+            {%- elif stamp.columns -%}
+                max(cast({{ adapter.quote(stamp.columns[0]) }} as timestamp))
             {%- else -%}
                 cast(null as timestamp)
             {%- endif -%}
@@ -89,8 +92,9 @@
                 '{{ stamp.basis }}' as version_basis,
                 {% if stamp.columns %}'{{ stamp.columns | join(", ") }}'{% else %}cast(null as {{ dbt.type_string() }}){% endif %}
                     as data_timestamp_columns,
-                {{ newest }} as newest_data_at,
-                (select count(*) from {{ relation }}) as n_rows
+                stats.newest_data_at,
+                stats.n_rows
+            from (select {{ newest }} as newest_data_at, count(*) as n_rows from {{ relation }}) as stats
         {%- endset -%}
         {%- do parts.append(part) -%}
     {%- endfor -%}
