@@ -393,7 +393,8 @@ def audit_and_publish(
         release_duckdb()
     options = {"layers": layers, "scope": scope, "scheduled": scheduled}
     pending = worker.submit_quality(target, **options) if worker is not None else None
-    staged = stage(target, scope) if worker is not None else None
+    # a scheduled build's publication keeps the parts of the published tables that did not change (publish.py)
+    staged = stage(target, scope, incremental=scheduled) if worker is not None else None
     try:
         report.quality = pending.result() if pending is not None else run_quality(target, **options)
     except Exception as error:  # a suite that cannot run: nothing is published
@@ -410,4 +411,5 @@ def audit_and_publish(
         if staged is not None:
             staged.discard()
         return
-    report.publication = (staged or stage(target, scope)).commit(report.quality.to_json())
+    staged = staged or stage(target, scope, incremental=scheduled)
+    report.publication = staged.commit(report.quality.to_json())

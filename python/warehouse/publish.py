@@ -35,7 +35,7 @@ import shutil
 import time
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -53,6 +53,9 @@ class PublishedTable:
     name: str
     description: str
     columns: dict[str, str]  # column -> description
+    #: columns whose values split the table into parts a build replaces whole (`meta.publication_partition`):
+    #: a scheduled build republishes only the parts that changed (stage's `incremental`)
+    partition: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -88,7 +91,9 @@ def published_tables(manifest: dict) -> list[PublishedTable]:
         if node["schema"] not in PUBLISHED_SCHEMAS:
             continue
         columns = {name: column.get("description") or "" for name, column in node.get("columns", {}).items()}
-        tables.append(PublishedTable(node["schema"], node.get("alias") or node["name"], node["description"], columns))
+        partition = list(node.get("config", {}).get("meta", {}).get("publication_partition") or [])
+        name = node.get("alias") or node["name"]
+        tables.append(PublishedTable(node["schema"], name, node["description"], columns, partition))
     return sorted(tables, key=lambda t: (t.schema, t.name))
 
 
@@ -112,7 +117,7 @@ def publish(target: Target, audit: dict | None = None, scope: set[str] | None = 
     return stage(target, scope).commit(audit)
 
 
-def stage(target: Target, scope: set[str] | None = None) -> StagedPublication:
+def stage(target: Target, scope: set[str] | None = None, incremental: bool = False) -> StagedPublication:
     """The first half of `publish`: the tables copied where no analyst reads them (DuckDB: a hidden file beside
     the analysts' file; PostgreSQL: the `__next` schemas). A scheduled build stages while its audit runs
     (warehouse.build.audit_and_publish), then commits only if the audit passed and discards otherwise."""
@@ -123,7 +128,7 @@ def stage(target: Target, scope: set[str] | None = None) -> StagedPublication:
         staged = _StagedPostgres(target, manifest, started)
     else:
         staged = _StagedDuckdb(target, manifest, started)
-    staged.copy(tables, scope)
+    staged.copy(tables, scope, incremental)
     return staged
 
 
@@ -138,8 +143,9 @@ class StagedPublication(ABC):
         self.names: list[str] = []
 
     @abstractmethod
-    def copy(self, tables: list[PublishedTable], scope: set[str] | None) -> None:
-        """Copies the tables (`scope`: only these, the others as published) where analysts do not read yet."""
+    def copy(self, tables: list[PublishedTable], scope: set[str] | None, incremental: bool = False) -> None:
+        """Copies the tables (`scope`: only these, the others as published) where analysts do not read yet;
+        `incremental` (DuckDB): a table with a `partition` only in the parts that changed since published."""
 
     def commit(self, audit: dict | None) -> PublishResult:
         published_at = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -173,14 +179,14 @@ class _StagedDuckdb(StagedPublication):
         self.final = marts_path(target)
         self.path = self.final.with_name(f".{self.final.name}.{os.getpid()}.publishing")
 
-    def copy(self, tables: list[PublishedTable], scope: set[str] | None) -> None:
+    def copy(self, tables: list[PublishedTable], scope: set[str] | None, incremental: bool = False) -> None:
         import duckdb
 
         final, staged, names, target = self.final, self.path, self.names, self.target
         final.parent.mkdir(parents=True, exist_ok=True)
         self.discard()  # a leftover of a build that was stopped
-        if scope is not None and final.exists():
-            shutil.copyfile(final, staged)  # the tables outside the scope stay as published
+        if (scope is not None or incremental) and final.exists():
+            shutil.copyfile(final, staged)  # the tables outside the scope, or the parts unchanged, stay as published
         # the new file attached under a name no schema has: the build's views name their relations without a
         # catalog (`marts.x`), which a catalog called like a schema ("marts", the new file's) would make ambiguous
         connection = duckdb.connect()
@@ -191,31 +197,29 @@ class _StagedDuckdb(StagedPublication):
             build = _ident(target.duckdb_path.stem)
             connection.execute(f"attach {_quote(str(target.duckdb_path))} as {build} (read_only)")
             schemas = ", ".join(_quote(schema) for schema in PUBLISHED_SCHEMAS)
-            existing, published = (
-                set(
-                    connection.execute(
-                        "select table_schema, table_name from information_schema.tables "
-                        f"where table_catalog = {_quote(catalog)} and table_schema in ({schemas})"
-                    ).fetchall()
-                )
-                for catalog in (target.duckdb_path.stem, new)
+            built_columns, published_columns = (
+                _columns(connection, catalog, schemas) for catalog in (target.duckdb_path.stem, new)
             )
             copied = []
             for table in tables:
+                key = (table.schema, table.name)
                 if scope is not None and f"{table.schema}.{table.name}" not in scope:
-                    if (table.schema, table.name) in published:
+                    if key in published_columns:
                         names.append(f"{table.schema}.{table.name}")
                     continue
-                if (table.schema, table.name) not in existing:
+                if key not in built_columns:
                     continue  # not built in this warehouse (e.g. a model left out by --select)
                 copied.append(table)
                 names.append(f"{table.schema}.{table.name}")
-            built_columns = set(
-                connection.execute(
-                    "select schema_name, table_name, column_name from duckdb_columns() "
-                    f"where database_name = {_quote(target.duckdb_path.stem)} and schema_name in ({schemas})"
-                ).fetchall()
-            )
+            # a table published in parts keeps the parts that did not change, when its columns did not either
+            in_parts = {
+                (table.schema, table.name)
+                for table in copied
+                if incremental
+                and table.partition
+                and published_columns.get((table.schema, table.name)) == built_columns[(table.schema, table.name)]
+            }
+            whole = [table for table in copied if (table.schema, table.name) not in in_parts]
 
             def relation(catalog: str, table: PublishedTable) -> str:
                 return f"{catalog}.{_ident(table.schema)}.{_ident(table.name)}"
@@ -223,19 +227,26 @@ class _StagedDuckdb(StagedPublication):
             # the tables empty first, with their descriptions: DuckDB comments an empty table at once, a filled one
             # in milliseconds per column; hundreds of statements in one transaction (one commit) and one call
             statements = [f"create schema if not exists {new}.{_ident(schema)}" for schema in PUBLISHED_SCHEMAS]
-            for table in copied:
+            if incremental:  # what the project no longer publishes
+                kept = {(table.schema, table.name) for table in copied} | {("ops", PUBLICATION_TABLE)}
+                for schema, name in sorted(published_columns.keys() - kept):
+                    statements.append(f"drop table {new}.{_ident(schema)}.{_ident(name)}")
+            for table in whole:
                 staged_table = relation(new, table)
                 statements.append(f"create or replace table {staged_table} as from {relation(build, table)} limit 0")
                 statements.append(f"comment on table {staged_table} is {_quote(table.description)}")
                 for column, description in table.columns.items():
-                    if (table.schema, table.name, column) in built_columns and description:
+                    if column in built_columns[(table.schema, table.name)] and description:
                         statements.append(f"comment on column {staged_table}.{_ident(column)} is {_quote(description)}")
             connection.execute("; ".join(["begin", *statements, "commit"]))
 
             def fill(table: PublishedTable) -> None:
                 cursor = connection.cursor()  # one per thread: DuckDB runs the copies side by side
                 try:
-                    cursor.execute(f"insert into {relation(new, table)} from {relation(build, table)}")
+                    if (table.schema, table.name) in in_parts:
+                        _replace_changed_parts(cursor, relation(build, table), relation(new, table), table.partition)
+                    else:
+                        cursor.execute(f"insert into {relation(new, table)} from {relation(build, table)}")
                 finally:
                     cursor.close()
 
@@ -288,12 +299,50 @@ def _record_publication(connection, relation: str, record: dict) -> None:
     )
 
 
+def _columns(connection, catalog: str, schemas: str) -> dict[tuple[str, str], dict[str, str]]:
+    """(schema, table) -> {column: type}, in column order, of every table and view of `schemas` in `catalog`."""
+    columns: dict[tuple[str, str], dict[str, str]] = {}
+    for schema, table, column, data_type in connection.execute(
+        "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+        f"where database_name = {_quote(catalog)} and schema_name in ({schemas}) "
+        "order by schema_name, table_name, column_index"
+    ).fetchall():
+        columns.setdefault((schema, table), {})[column] = data_type
+    return columns
+
+
+def _replace_changed_parts(cursor, source: str, sink: str, partition: list[str]) -> None:
+    """Makes `sink` (a published copy of `source` from an earlier build, same columns) equal to `source` by
+    replacing only the parts (rows of one `partition` value) whose rows differ. A part's rows are compared by
+    count and the sum of their 64-bit row hashes, so a changed part whose sum came out equal by chance (odds
+    about 2⁻⁶⁴) would keep its published rows until the next full audit republishes the whole table."""
+    keys = ", ".join(_ident(column) for column in partition)
+
+    def matching(left: str, right: str) -> str:
+        return " and ".join(f"{left}.{_ident(c)} is not distinct from {right}.{_ident(c)}" for c in partition)
+
+    def parts(table: str) -> str:
+        return f"(select {keys}, count(*) as n, sum(hash(rows)) as h from {table} as rows group by all)"
+
+    either = ", ".join(f"coalesce(b.{_ident(c)}, p.{_ident(c)}) as {_ident(c)}" for c in partition)
+    cursor.execute(
+        f"create temp table changed_parts as select {either} "
+        f"from {parts(source)} as b full join {parts(sink)} as p on {matching('b', 'p')} "
+        "where b.n is distinct from p.n or b.h is distinct from p.h"
+    )
+    changed = f"exists (select 1 from changed_parts as part where {matching('part', 'rows')})"
+    cursor.execute(
+        f"begin; delete from {sink} as rows where {changed}; "
+        f"insert into {sink} select * from {source} as rows where {changed}; commit; drop table changed_parts"
+    )
+
+
 class _StagedPostgres(StagedPublication):
     def __init__(self, target: Target, manifest: dict, started: float) -> None:
         super().__init__(target, manifest, started)
         self.database = marts_database(target)
 
-    def copy(self, tables: list[PublishedTable], scope: set[str] | None) -> None:
+    def copy(self, tables: list[PublishedTable], scope: set[str] | None, incremental: bool = False) -> None:
         import psycopg2
 
         from warehouse.loaders.targets import pg_columns

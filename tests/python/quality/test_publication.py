@@ -89,6 +89,47 @@ def test_a_scheduled_build_publishes_what_its_audit_worker_passed(small_duckdb, 
     assert not list(published.parent.glob(".*publishing*"))
 
 
+def test_a_scheduled_publication_replaces_only_the_epochs_that_changed(small_duckdb, tmp_path):
+    """A staking mart published in parts (meta.publication_partition): a scheduled build's publication starts
+    from the published file and replaces only the epochs whose rows changed, and then equals the build."""
+    from warehouse.publish import stage
+
+    target = copy_duckdb(small_duckdb[0], tmp_path / "parts", with_publication=True)
+    published = marts_path(target)
+    connection = duckdb.connect(str(target.duckdb_path))
+    first, last, n_rows = connection.execute(
+        "select min(epoch), max(epoch), count(*) from marts.operator_shares"
+    ).fetchone()
+    # the build moved on: its first epoch recomputed to other values, its last gone, a new one after it
+    connection.execute(f"update marts.operator_shares set total_stake = total_stake + 1 where epoch = {first}")
+    connection.execute(
+        f"insert into marts.operator_shares select * replace (epoch + 1 as epoch) from marts.operator_shares "
+        f"where epoch = {last}"
+    )
+    connection.execute(f"delete from marts.operator_shares where epoch = {last}")
+    connection.close()
+    publication = stage(target, incremental=True).commit({"success": True})
+    connection = duckdb.connect()
+    connection.execute(f"attach '{target.duckdb_path}' as build (read_only)")
+    connection.execute(f"attach '{published}' as published (read_only)")
+    try:
+        for name in publication.tables:
+            differ = connection.execute(
+                f"select count(*) from ((from build.{name} except all from published.{name}) "
+                f"union all (from published.{name} except all from build.{name}))"
+            ).fetchone()[0]
+            assert differ == 0, name
+        # the unchanged epochs kept their place; the changed one was deleted and appended after them
+        moved = connection.execute(
+            f"select min(rowid) from published.marts.operator_shares where epoch = {first}"
+        ).fetchone()[0]
+        assert moved >= n_rows  # a whole copy would have written it first, as the build holds it
+        comment = "select comment from duckdb_columns() where database_name = 'published' and table_name = ?"
+        assert connection.execute(comment + " and column_name = 'total_stake'", ["operator_shares"]).fetchone()[0]
+    finally:
+        connection.close()
+
+
 READER = """
 import sys, time, pathlib, duckdb
 path, stop = sys.argv[1], pathlib.Path(sys.argv[2])
