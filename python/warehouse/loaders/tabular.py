@@ -67,7 +67,7 @@ def work_connection(warehouse: duckdb.DuckDBPyConnection | None = None) -> duckd
         con.execute(f"use {WORK_DATABASE}")
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
-    con.execute("set memory_limit = ?", [os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "2GB")])
+    con.execute("set memory_limit = ?", [os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "1800MB")])
     if warehouse is None or os.environ.get(TEMP_DIRECTORY_ENV):  # a warehouse's own: its path + `.tmp`, as builds
         con.execute("set temp_directory = ?", [spill_directory()])
     return con
