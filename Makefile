@@ -29,7 +29,7 @@ lint: setup
 
 # every benchmark once (tens of minutes: `large` is generated for the incremental one); each also
 # runs alone, e.g. `.venv/bin/python -m benchmarks.staking --help`. The whole-warehouse benchmark runs
-# `standard` here; `--scales standard --scales large` adds `large` (its load needs more memory than the 3 GB target).
+# `standard` here; `--scales standard --scales large` adds `large` (about 20 minutes more).
 benchmark: setup
 	$(BIN)/python -m benchmarks.loaders --postgres
 	$(BIN)/python -m benchmarks.elo

@@ -7,7 +7,16 @@ new file beside the analysts' file (WAREHOUSE_MARTS_PATH, default `marts.duckdb`
 plain tables — views become tables, so nothing in the file is bound to a catalog name and it works under any
 name — with the dbt descriptions as table and column comments, then renames it over the old file. A reader
 sees the previous publication or the new one, never half of one, and never waits for a build: a connection
-opened before the rename keeps reading the file it opened.
+opened before the rename keeps reading the file it opened. A scheduled build (`stage(..., incremental=True)`)
+starts the new file as a copy of the published one instead: every table is copied again, except a mart whose
+config names `meta.publication_partition` (the staking marts: domain and epoch) and whose columns did not
+change, which keeps its parts whose rows are the same in the build and replaces only the others
+(`_replace_changed_parts`). A full audit writes a new file from nothing, which also drops the space that
+replaced rows leave behind.
+
+`publish` is `stage` (copy where no analyst reads) then `commit` (record the audit, swap in); a scheduled
+build stages while its audit runs in the worker process and commits only when the audit passed, else
+discards what it staged (warehouse.build.audit_and_publish).
 
 PostgreSQL — dbt builds `marts`, `ops` and `snapshots` in the build database (PGDATABASE) under the names of
 the dbt manifest, so everything that resolves relations from the manifest (the Python steps, the tests, the
