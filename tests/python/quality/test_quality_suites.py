@@ -181,7 +181,7 @@ def test_a_scheduled_audit_that_fails_discards_the_publication_staged_while_it_r
     before = (published.stat().st_ino, published.read_bytes())
     staged = []
     stage = warehouse.publish.stage
-    monkeypatch.setattr(warehouse.publish, "stage", lambda *args: staged.append(stage(*args)) or staged[-1])
+    monkeypatch.setattr(warehouse.publish, "stage", lambda *args, **kw: staged.append(stage(*args, **kw)) or staged[-1])
     report = BuildReport(success=True)
     with quality_worker() as worker:
         audit_and_publish(target, report, layers=["marts"], scheduled=True, worker=worker)
