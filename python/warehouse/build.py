@@ -400,13 +400,12 @@ def audit_and_publish(
     except Exception as error:  # a suite that cannot run: nothing is published
         report.success = False
         report.error = f"the expectation suites could not run ({error}); the previous publication stays in place"
-    else:
-        if not report.quality.success:
-            report.success = False
-            report.error = "error-level expectations failed: the previous publication stays in place"
     finally:
         if worker is not None:
             worker.close()  # nothing of it reads the build once the publication is committed
+    if report.success and not report.quality.success:
+        report.success = False
+        report.error = "error-level expectations failed: the previous publication stays in place"
     if not report.success:
         if staged is not None:
             staged.discard()

@@ -44,6 +44,7 @@ import shutil
 import time
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -189,8 +190,6 @@ class _StagedDuckdb(StagedPublication):
         self.path = self.final.with_name(f".{self.final.name}.{os.getpid()}.publishing")
 
     def copy(self, tables: list[PublishedTable], scope: set[str] | None, incremental: bool = False) -> None:
-        import duckdb
-
         final, staged, names, target = self.final, self.path, self.names, self.target
         final.parent.mkdir(parents=True, exist_ok=True)
         self.discard()  # a leftover of a build that was stopped
@@ -198,8 +197,7 @@ class _StagedDuckdb(StagedPublication):
             shutil.copyfile(final, staged)  # the tables outside the scope, or the parts unchanged, stay as published
         # the new file attached under a name no schema has: the build's views name their relations without a
         # catalog (`marts.x`), which a catalog called like a schema ("marts", the new file's) would make ambiguous
-        connection = duckdb.connect()
-        try:
+        with self._connection() as connection:
             connection.execute(f"attach {_quote(str(staged))} as publication")
             new = "publication"
             # attached under its own catalog name (the file's stem), which dbt's views in it refer to
@@ -264,28 +262,30 @@ class _StagedDuckdb(StagedPublication):
                 list(copies.map(fill, copied))
             connection.execute(f"detach {build}")
             connection.execute("checkpoint publication")
-        except BaseException:
-            connection.close()
-            self.discard()
-            raise
-        connection.close()
 
     def _swap(self, record: dict) -> str:
-        import duckdb
-
-        connection = duckdb.connect()
-        try:
+        with self._connection() as connection:
             connection.execute(f"attach {_quote(str(self.path))} as publication")
             _record_publication(connection, f"publication.ops.{PUBLICATION_TABLE}", record)
             connection.execute("checkpoint publication")
             connection.execute("detach publication")
+        os.replace(self.path, self.final)  # atomic on one file system: readers see the old file or the new one
+        return str(self.final)
+
+    @contextmanager
+    def _connection(self):
+        """An in-memory DuckDB connection to work on the staged file: closed on leaving; on an error, what was
+        staged is removed too."""
+        import duckdb
+
+        connection = duckdb.connect()
+        try:
+            yield connection
         except BaseException:
             connection.close()
             self.discard()
             raise
         connection.close()
-        os.replace(self.path, self.final)  # atomic on one file system: readers see the old file or the new one
-        return str(self.final)
 
     def discard(self) -> None:
         for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
