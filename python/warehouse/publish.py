@@ -224,7 +224,9 @@ class _StagedDuckdb(StagedPublication):
                 for table in copied
                 if incremental
                 and table.partition
-                and published_columns.get((table.schema, table.name)) == built_columns[(table.schema, table.name)]
+                # in order: the parts are inserted by position
+                and list(published_columns.get((table.schema, table.name), {}).items())
+                == list(built_columns[(table.schema, table.name)].items())
             }
             whole = [table for table in copied if (table.schema, table.name) not in in_parts]
 
