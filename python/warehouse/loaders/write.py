@@ -9,9 +9,9 @@ domain's event tables. The warehouse is asked only what it alone knows: each dom
 `event_seq`, which of the keys it already holds (only when the raw table has rows; the keys stream to a
 session-local temporary table) and the latest `payload_version`s.
 
-Only the final rows cross to the warehouse, inside the load's transaction, in load order (files in
-time order thus append to the event_seq index), as a stream of Arrow batches: into DuckDB directly,
-into PostgreSQL by binary `COPY` (`pg_binary.py`).
+Only the final rows cross to the warehouse, inside the load's transaction, file by file in load order (files
+in time order thus append to the event_seq index; within a file, DuckDB's threads may interleave their chunks of
+rows), as a stream of Arrow batches: into DuckDB directly, into PostgreSQL by binary `COPY` (`pg_binary.py`).
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ def _lit(text: str) -> str:
 @dataclass
 class PreparedRows:
     """A table's new rows, ready to stream into raw. Per file, in load order: the file's valid rows as staged,
-    zipped (`positional join`) with a narrow table laid beside them, one row each (`extra_<valid table>`): whether
-    the row lands (`keep`) and what was worked out for it (event_seq, payload_version). The wide rows are thus
-    never sorted or joined: they are scanned once, in their order, by the query that streams them."""
+    joined on their place in the file (`_row`, the staged table's rowid) with a narrow table of the rows that land
+    (`extra_<valid table>`) and what was worked out for them (event_seq, payload_version). The wide rows are thus
+    never sorted: they are scanned once by the query that streams them, and probe a hash table of the narrow
+    rows, which DuckDB runs on all its threads (a positional join, which needs no hash table, runs on one)."""
 
     work: duckdb.DuckDBPyConnection
     columns: list[str]
@@ -55,8 +56,8 @@ class PreparedRows:
         stamp = f"{_lit(run_id)} as run_id, cast('{loaded_at:%Y-%m-%d %H:%M:%S.%f}' as timestamp) as loaded_at"
         prefix = f"{catalog}." if catalog else ""
         return [
-            f"select {', '.join(self.columns)}, {stamp} from {prefix}{valid} v positional join {prefix}{extra} e"
-            " where e.keep"
+            f"select {', '.join(self.columns)}, {stamp} from (select rowid as _row, * from {prefix}{valid}) v"
+            f" join {prefix}{extra} e using (_row)"
             for valid, extra in self.parts
         ]
 
@@ -128,12 +129,11 @@ def _prepared(work, contract: Contract, rows: str, batches: list[Batch], order: 
     for batch in batches:
         extra = f"extra_{batch.valid.name}"
         work.execute(
-            f"create or replace table {extra} as select r._row is not null as keep{carried}"
-            f" from (select rowid as _row from {batch.valid.name}) v left join ("
-            f"select * from {kept} where _file_order = {order[str(batch.path)]}) r using (_row) order by v._row"
+            f"create or replace table {extra} as select _row{carried} from {kept}"
+            f" where _file_order = {order[str(batch.path)]}"
         )
         parts.append((batch.valid.name, extra))
-        total += work.execute(f"select count(*) from {extra} where keep").fetchone()[0]
+        total += _count(work, extra)
     return PreparedRows(work, columns, parts, total, min(batch.valid.batch_rows for batch in batches))
 
 
