@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from threading import Event
 
 import pyarrow as pa
 
@@ -66,11 +67,25 @@ def _storage_problem(value: object) -> Rejected | None:
     return None
 
 
-def _documents(path: Path, fmt: str) -> Iterator[tuple[str, str, object | None, Rejected | None]]:
-    """(position, text, parsed document or None, why it cannot land) for each document of the file.
+class ReadingStopped(Exception):
+    """The load stopped reading documents (`stop` was set: the rest of the load failed or was interrupted)."""
+
+
+def _documents(
+    path: Path, fmt: str, stop: Event | None = None
+) -> Iterator[tuple[str, str, object | None, Rejected | None]]:
+    """(position, text, parsed document or None, why it cannot land) for each document of the file; raises
+    ReadingStopped at the next document once `stop` is set.
 
     A file with no documents (empty, blank lines only, or `[]`) yields none, in every format.
     """
+    for document in _all_documents(path, fmt):
+        if stop is not None and stop.is_set():
+            raise ReadingStopped(str(path))
+        yield document
+
+
+def _all_documents(path: Path, fmt: str) -> Iterator[tuple[str, str, object | None, Rejected | None]]:
     if fmt == "jsonl":
         for number, line in enumerate(_lines(path), start=1):
             if not line.strip():
@@ -167,16 +182,18 @@ def _epoch_row(document: object, window: LandingWindow) -> dict:
 
 #: Valid documents are staged in the work database once they hold this much payload text, so that a large file
 #: of documents is never held in Python whole.
-STAGE_PAYLOAD_CHARS = 32 << 20
+STAGE_PAYLOAD_CHARS = 8 << 20
 
 
-def read_epochs(path: Path, contract: Contract, fmt: str, source_file: str, staged: StagedRows):
+def read_epochs(
+    path: Path, contract: Contract, fmt: str, source_file: str, staged: StagedRows, stop: Event | None = None
+):
     """Appends the valid rows to `staged` as they are read; returns (rejects, documents read, documents repeated
-    identically in the file)."""
+    identically in the file). Stops (ReadingStopped) once `stop` is set."""
     rows, rejects, read, duplicates, pending_chars = [], [], 0, 0, 0
     seen: dict[tuple, tuple[str, int]] = {}
     window = landing_window()
-    for position, text, document, problem in _documents(path, fmt):
+    for position, text, document, problem in _documents(path, fmt, stop):
         read += 1
         try:
             if problem:
@@ -210,11 +227,13 @@ def read_epochs(path: Path, contract: Contract, fmt: str, source_file: str, stag
     return rejects, read, duplicates
 
 
-def read_roster(path: Path, contract: Contract, fmt: str, source_file: str, staged: StagedRows):
+def read_roster(
+    path: Path, contract: Contract, fmt: str, source_file: str, staged: StagedRows, stop: Event | None = None
+):
     """As `read_epochs`; a roster counts its members as rows, a snapshot with no members as one row."""
     rows, rejects, read = [], [], 0
     window = landing_window()
-    for position, text, document, problem in _documents(path, fmt):
+    for position, text, document, problem in _documents(path, fmt, stop):
         items = document.get("items") if isinstance(document, dict) else None
         members = items if isinstance(items, list) else []
         read += max(len(members), 1)

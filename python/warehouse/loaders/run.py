@@ -18,9 +18,11 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from threading import Event
 
 from warehouse.loaders import documents, roster, tabular
 from warehouse.loaders.batch import Batch, PhaseTiming, StagedRows, UnusableFile, rejects_table
@@ -36,6 +38,7 @@ from warehouse.loaders.ledger import (
 from warehouse.loaders.ledger import (
     rejects_table as ledger_rejects,
 )
+from warehouse.loaders.tabular import work_cursor
 from warehouse.loaders.targets import open_warehouse
 from warehouse.loaders.write import insert_prepared, prepare_batches
 from warehouse.locking import hold_warehouse
@@ -119,9 +122,9 @@ def file_hash(path: Path) -> str:
 _now = now
 
 
-def read_file(item: PlannedFile, digest: str, work, staged_as: str) -> Batch:
+def read_file(item: PlannedFile, digest: str, work, staged_as: str, stop: Event | None = None) -> Batch:
     """Read and validate phases of one file; its valid rows are staged in table `staged_as` of the work
-    database."""
+    database. A file of documents stops being read once `stop` is set (documents.ReadingStopped)."""
     contract, path, fmt = item.contract, item.path, item.fmt
     if fmt not in contract.formats and not (fmt == "json" and "json" in contract.formats):
         raise UnusableFile(path, f"{fmt} is not a landing format of {contract.table} ({', '.join(contract.formats)})")
@@ -130,7 +133,7 @@ def read_file(item: PlannedFile, digest: str, work, staged_as: str) -> Batch:
     if contract.kind == "document":
         reader = documents.read_epochs if contract.table == "epochs" else documents.read_roster
         valid = StagedRows.empty(work, staged_as, documents.arrow_schema(contract))
-        reject_rows, rows_read, duplicates = reader(path, contract, fmt, source_file, valid)
+        reject_rows, rows_read, duplicates = reader(path, contract, fmt, source_file, valid, stop)
         timings = [PhaseTiming("read", started, (time.perf_counter() - clock) * 1000)]
         rejects = rejects_table(reject_rows)
         timings.append(PhaseTiming("validate", _now(), 0.0))
@@ -171,6 +174,7 @@ def _load_held(
         batches: list[Batch] = []
         failures: list[tuple[PlannedFile, str, datetime]] = []
         seen_hashes: set[tuple[str, str]] = set()
+        to_read = []
         for item in planned:
             key = (item.contract.table, digests[item])
             if key in landed or key in seen_hashes:
@@ -178,10 +182,10 @@ def _load_held(
                 say(f"{item.path.name}: identical file already landed, skipped")
                 continue
             seen_hashes.add(key)
-            say(f"reading {item.path.name} ({item.contract.table})")
-            started = _now()
+            to_read.append(item)
+        for item, started, outcome in _read_files(to_read, digests, work, say):
             try:
-                batches.append(read_file(item, digests[item], work, f"valid_{len(batches)}"))
+                batches.append(outcome.result())
             except UnusableFile as error:
                 failures.append((item, error.problem, started))
         if failures:
@@ -215,6 +219,49 @@ def _load_held(
         work.close()
         warehouse.close()
         tabular.remove_spill_directory()
+
+
+def _read_files(
+    items: list[PlannedFile], digests: dict[PlannedFile, str], work, say: Callable[[str], None]
+) -> list[tuple[PlannedFile, datetime, Future]]:
+    """Reads the files, in their order: (file, when its reading started, its Batch or UnusableFile).
+
+    Documents are parsed in Python, one at a time, while the tabular files are read and validated by DuckDB,
+    which leaves Python's lock free: the documents are read in a thread of their own, beside the tabular files
+    read in this one. Each reader stages its rows in tables of its own (`valid_<n>`, n the file's place in the
+    load). Should this thread fail or be interrupted, the documents' thread stops at its next document."""
+    stop = Event()
+    cursor = work_cursor(work)
+    outcomes: list[tuple[PlannedFile, datetime, Future]] = []
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents") as documents:
+            try:
+                for index, item in enumerate(items):
+                    say(f"reading {item.path.name} ({item.contract.table})")
+                    started, staged_as = _now(), f"valid_{index}"
+                    if item.contract.kind == "document":
+                        outcome = documents.submit(_read_beside, item, digests[item], cursor, staged_as, stop, work)
+                    else:
+                        outcome = Future()
+                        try:
+                            outcome.set_result(read_file(item, digests[item], work, staged_as))
+                        except UnusableFile as error:
+                            outcome.set_exception(error)
+                    outcomes.append((item, started, outcome))
+            except BaseException:
+                stop.set()
+                raise
+    finally:
+        cursor.close()
+    return outcomes
+
+
+def _read_beside(item: PlannedFile, digest: str, cursor, staged_as: str, stop: Event, work) -> Batch:
+    """`read_file` in the documents' thread, on its own connection (`cursor`); the rows it staged are then read
+    through the load's own (`work`), as every other file's."""
+    batch = read_file(item, digest, cursor, staged_as, stop)
+    batch.valid.work = work
+    return batch
 
 
 def _already_landed(warehouse, digests: set[str]) -> set[tuple[str, str]]:

@@ -73,6 +73,16 @@ def work_connection(warehouse: duckdb.DuckDBPyConnection | None = None) -> duckd
     return con
 
 
+def work_cursor(work: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Another connection to the load's work database, for another thread (a connection runs one query at a
+    time); the caller closes it."""
+    catalog = work.execute("select current_database()").fetchone()[0]
+    cursor = work.cursor()
+    cursor.execute(f"use {_q(catalog)}")
+    cursor.execute("set TimeZone = 'UTC'")
+    return cursor
+
+
 #: The name of the load's work database inside a DuckDB warehouse's instance (`work_connection`).
 WORK_DATABASE = "load_work"
 
@@ -168,7 +178,7 @@ def _read_uniform(
 
 #: A CSV file is read this many bytes at a time (cut where a record ends), so that reading a file never holds
 #: more of it than this in Python; the rows go to the work database chunk by chunk.
-CSV_CHUNK_BYTES = 64 << 20
+CSV_CHUNK_BYTES = 32 << 20
 
 
 def _record_end(data: bytes) -> int:
