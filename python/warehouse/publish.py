@@ -9,10 +9,10 @@ name — with the dbt descriptions as table and column comments, then renames it
 sees the previous publication or the new one, never half of one, and never waits for a build: a connection
 opened before the rename keeps reading the file it opened. A scheduled build (`stage(..., incremental=True)`)
 starts the new file as a copy of the published one instead: every table is copied again, except a mart whose
-config names `meta.publication_partition` (the staking marts: domain and epoch) and whose columns did not
-change, which keeps its parts whose rows are the same in the build and replaces only the others
-(`_replace_changed_parts`). A full audit writes a new file from nothing, which also drops the space that
-replaced rows leave behind.
+config names `meta.publication_partition` (the staking marts: domain and epoch; the incremental marts: what one
+run recomputes or appends together, e.g. a conversation) and whose columns did not change, which keeps its parts
+whose rows are the same in the build and replaces only the others (`_replace_changed_parts`). A full audit
+writes a new file from nothing, which also drops the space that replaced rows leave behind.
 
 `publish` is `stage` (copy where no analyst reads) then `commit` (record the audit, swap in); a scheduled
 build stages while its audit runs in the worker process and commits only when the audit passed, else
@@ -259,7 +259,16 @@ class _StagedDuckdb(StagedPublication):
                 finally:
                     cursor.close()
 
-            # most marts are smaller than what DuckDB splits one copy over its threads: two copies at once
+            # most marts are smaller than what DuckDB splits one copy over its threads: two copies at once, the
+            # largest tables first, so that no long copy starts last
+            sizes = dict(
+                ((schema, name), size)
+                for schema, name, size in connection.execute(
+                    "select schema_name, table_name, estimated_size from duckdb_tables() "
+                    f"where database_name = {_quote(target.duckdb_path.stem)}"
+                ).fetchall()
+            )
+            copied.sort(key=lambda table: sizes.get((table.schema, table.name), 0), reverse=True)
             with ThreadPoolExecutor(max_workers=PUBLISH_COPIES) as copies:
                 list(copies.map(fill, copied))
             connection.execute(f"detach {build}")

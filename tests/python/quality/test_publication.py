@@ -89,9 +89,11 @@ def test_a_scheduled_build_publishes_what_its_audit_worker_passed(small_duckdb, 
     assert not list(published.parent.glob(".*publishing*"))
 
 
-def test_a_scheduled_publication_replaces_only_the_epochs_that_changed(small_duckdb, tmp_path):
-    """A staking mart published in parts (meta.publication_partition): a scheduled build's publication starts
-    from the published file and replaces only the epochs whose rows changed, and then equals the build."""
+def test_a_scheduled_publication_replaces_only_the_parts_that_changed(small_duckdb, tmp_path):
+    """Marts published in parts (meta.publication_partition: a staking mart by epoch, an incremental mart by what
+    one run recomputes): a scheduled build's publication starts from the published file and replaces only the
+    parts whose rows changed, and then equals the build. A mart whose columns the build reordered is copied whole,
+    in the build's order."""
     from warehouse.publish import stage
 
     target = copy_duckdb(small_duckdb[0], tmp_path / "parts", with_publication=True)
@@ -107,6 +109,19 @@ def test_a_scheduled_publication_replaces_only_the_epochs_that_changed(small_duc
         f"where epoch = {last}"
     )
     connection.execute(f"delete from marts.operator_shares where epoch = {last}")
+    # one conversation recomputed by the incremental build
+    conversation, n_conversations = connection.execute(
+        "select min(conversation_id), count(*) from marts.message_conversations"
+    ).fetchone()
+    connection.execute(
+        "update marts.message_conversations set unread_count = unread_count + 1 where conversation_id = ?",
+        [conversation],
+    )
+    columns = [row[0] for row in connection.execute("describe marts.chain_posts").fetchall()]
+    reordered = [*reversed(columns)]
+    connection.execute(
+        f"create or replace table marts.chain_posts as select {', '.join(reordered)} from marts.chain_posts"
+    )
     connection.close()
     publication = stage(target, incremental=True).commit({"success": True})
     connection = duckdb.connect()
@@ -124,6 +139,15 @@ def test_a_scheduled_publication_replaces_only_the_epochs_that_changed(small_duc
             f"select min(rowid) from published.marts.operator_shares where epoch = {first}"
         ).fetchone()[0]
         assert moved >= n_rows  # a whole copy would have written it first, as the build holds it
+        moved = connection.execute(
+            "select min(rowid) from published.marts.message_conversations where conversation_id = ?", [conversation]
+        ).fetchone()[0]
+        assert moved >= n_conversations - 2  # its rows (one per participant) deleted and appended
+        published_columns = connection.execute(
+            "select column_name from duckdb_columns() where database_name = 'published' and table_name = 'chain_posts'"
+            " order by column_index"
+        ).fetchall()
+        assert [row[0] for row in published_columns] == reordered
         comment = "select comment from duckdb_columns() where database_name = 'published' and table_name = ?"
         assert connection.execute(comment + " and column_name = 'total_stake'", ["operator_shares"]).fetchone()[0]
     finally:
