@@ -234,13 +234,15 @@ def _read_files(
     cursor = work_cursor(work)
     outcomes: list[tuple[PlannedFile, datetime, Future]] = []
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents") as documents:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents") as documents_thread:
             try:
                 for index, item in enumerate(items):
                     say(f"reading {item.path.name} ({item.contract.table})")
                     started, staged_as = _now(), f"valid_{index}"
                     if item.contract.kind == "document":
-                        outcome = documents.submit(_read_beside, item, digests[item], cursor, staged_as, stop, work)
+                        outcome = documents_thread.submit(
+                            _read_beside, item, digests[item], cursor, staged_as, stop, work
+                        )
                     else:
                         outcome = Future()
                         try:

@@ -80,6 +80,7 @@ def work_cursor(work: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     cursor = work.cursor()
     cursor.execute(f"use {_q(catalog)}")
     cursor.execute("set TimeZone = 'UTC'")
+    cursor.execute("set enable_progress_bar = false")
     return cursor
 
 
