@@ -65,8 +65,7 @@ def work_connection(warehouse: duckdb.DuckDBPyConnection | None = None) -> duckd
         con = warehouse.cursor()
         con.execute(f"attach if not exists ':memory:' as {WORK_DATABASE}")
         con.execute(f"use {WORK_DATABASE}")
-    con.execute("set TimeZone = 'UTC'")
-    con.execute("set enable_progress_bar = false")
+    use_load_session(con)
     con.execute("set memory_limit = ?", [os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "1800MB")])
     if warehouse is None or os.environ.get(TEMP_DIRECTORY_ENV):  # a warehouse's own: its path + `.tmp`, as builds
         con.execute("set temp_directory = ?", [spill_directory()])
@@ -79,9 +78,14 @@ def work_cursor(work: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     catalog = work.execute("select current_database()").fetchone()[0]
     cursor = work.cursor()
     cursor.execute(f"use {_q(catalog)}")
-    cursor.execute("set TimeZone = 'UTC'")
-    cursor.execute("set enable_progress_bar = false")
+    use_load_session(cursor)
     return cursor
+
+
+def use_load_session(con: duckdb.DuckDBPyConnection) -> None:
+    """What every DuckDB connection of a load works with: UTC times, and no progress bar on the terminal."""
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")
 
 
 #: The name of the load's work database inside a DuckDB warehouse's instance (`work_connection`).

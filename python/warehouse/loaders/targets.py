@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 from warehouse.loaders import pg_binary
 from warehouse.loaders.batch import STREAM_ROWS
 from warehouse.loaders.contracts import Contract, contracts, ddl
-from warehouse.loaders.tabular import WORK_DATABASE, spill_directory, work_connection
+from warehouse.loaders.tabular import WORK_DATABASE, spill_directory, use_load_session, work_connection
 from warehouse.settings import Target
 
 #: Rows to insert: a table, or a stream of Arrow batches (then `rows` says how many it holds).
@@ -57,8 +57,7 @@ class DuckDBWarehouse:
         assert target.duckdb_path is not None
         target.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(target.duckdb_path))
-        self.con.execute("set TimeZone = 'UTC'")
-        self.con.execute("set enable_progress_bar = false")
+        use_load_session(self.con)
 
     def execute(self, sql: str) -> None:
         self.con.execute(sql)
