@@ -7,7 +7,7 @@ from warehouse.build import build
 from warehouse.loaders.run import load
 from warehouse.loaders.targets import open_warehouse
 
-from landing import VOTE_COLUMNS, scalar, vote, write_csv
+from landing import VOTE_COLUMNS, query, scalar, vote, write_csv
 
 SELECT = ["stg_community__votes", "stg_community__nfts", "stg_community__users"]
 BROKEN_TEST = "unique_stg_community__votes_event_id"
@@ -67,3 +67,33 @@ def test_tests_read_new_rows_and_the_full_audit_reads_every_row(target, tmp_path
         target, "select max(event_seq) from staging.stg_community__votes"
     )
     assert not build(target, select=SELECT, quiet=True).success
+
+
+def test_one_test_checks_the_required_columns_of_the_new_rows_and_names_the_null_ones(target, tmp_path, monkeypatch):
+    """The models over append-only events test their required columns in one test (not_null_columns): a null in
+    a new row fails it, and its stored failing row names the null columns; the rows its last pass read are not
+    read again."""
+    monkeypatch.setenv("DBT_INDIRECT_SELECTION", "cautious")
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt_target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt_logs"))
+    load([_land(tmp_path / "one", [vote("v1", a="nft_1", b="nft_2")], nfts=["nft_1", "nft_2", "nft_3"])], target)
+    assert build(target, select=SELECT, quiet=True).success
+    load([_land(tmp_path / "two", [vote("v2", at="2026-03-02T12:00:00Z", a="nft_1", b="nft_3")])], target)
+
+    # staging goes wrong behind dbt's back: every vote loses its type (a model change would be caught the same way)
+    warehouse = open_warehouse(target)
+    try:
+        warehouse.execute("alter view staging.stg_community__votes rename to stg_community__votes_as_built")
+        warehouse.execute(
+            "create view staging.stg_community__votes as select event_seq, event_id, user_id, nft_a, nft_b,"
+            " winner_nft_id, loser_nft_id, case when false then vote_type end as vote_type,"
+            " case when false then is_super_vote end as is_super_vote, occurred_at, loaded_at"
+            " from staging.stg_community__votes_as_built"
+        )
+    finally:
+        warehouse.close()
+    tested = build(target, select=["not_null_stg_community__votes"], quiet=True)
+    assert _failed(tested) == {"not_null_stg_community__votes"}, _failed(tested)
+    assert query(target, "select event_id, null_columns from audit.not_null_stg_community__votes") == [
+        ("v2", "vote_type, is_super_vote")
+    ]

@@ -27,8 +27,9 @@ def data_tests_by_model(manifest) -> dict[str, list[dict]]:
     return found
 
 
-def grain(tests: list[dict]) -> tuple[set[str], list[list[str]]]:
-    """(columns with both unique and not_null, composite keys of unique_combination tests)."""
+def grain(tests: list[dict]) -> tuple[set[str], list[list[str]], set[str]]:
+    """(columns with both unique and not_null, composite keys of unique_combination tests, columns tested not null
+    by not_null or not_null_columns)."""
     unique, not_null, composite = set(), set(), []
     for test in tests:
         name, kwargs = test["test_metadata"]["name"], test["test_metadata"]["kwargs"]
@@ -36,6 +37,8 @@ def grain(tests: list[dict]) -> tuple[set[str], list[list[str]]]:
             unique.add(kwargs["column_name"])
         elif name == "not_null":
             not_null.add(kwargs["column_name"])
+        elif name == "not_null_columns":
+            not_null.update(kwargs["columns"])
         elif name == "unique_combination":
             composite.append(list(kwargs["columns"]))
     return unique & not_null, composite, not_null
@@ -68,6 +71,20 @@ def test_the_rejects_have_their_grain_test(manifest):
     [rejects] = [n for n in models(manifest).values() if n["name"] == "stg_ingestion__rejects"]
     keys, composite, _ = grain(data_tests_by_model(manifest).get(rejects["unique_id"], []))
     assert keys or composite
+
+
+def test_the_models_tested_on_every_scheduled_build_check_their_required_columns_in_one_test(manifest):
+    """A model whose tests read only its new rows (`meta.test_scope_column`) has its tests run in every scheduled
+    build, each a node that its downstream models wait for: its required columns are one not_null_columns test."""
+    tests = data_tests_by_model(manifest)
+    per_column, without = [], []
+    for unique_id, node in models(manifest).items():
+        if not (node["config"].get("meta") or {}).get("test_scope_column"):
+            continue
+        names = [test["test_metadata"]["name"] for test in tests.get(unique_id, [])]
+        per_column += [node["name"]] if "not_null" in names else []
+        without += [] if "not_null_columns" in names else [node["name"]]
+    assert per_column == [] and without == [], f"not_null per column: {per_column}; no not_null_columns: {without}"
 
 
 def test_every_column_of_every_built_mart_is_documented(manifest, small_duckdb):
