@@ -278,8 +278,12 @@ def build(
     last successful whole build returns at once (`up_to_date`: the last build's audit and publication
     stand); `force` builds anyway. On PostgreSQL dbt runs in phases around the Python models
     (warehouse.python_steps). `vars`: dbt vars for every invocation."""
-    with hold_warehouse(target, "build"):
-        whole = not (select or exclude)
+    whole = not (select or exclude)
+    # a scheduled build's short audit would wait seconds for Great Expectations' import: it is made in a process
+    # started first, which imports while the checks below and dbt's start run on one core (a build found up to
+    # date or due for the full audit stops it unasked)
+    maybe_scheduled = audit and whole and not (full_audit or full_refresh)
+    with hold_warehouse(target, "build"), quality_worker() if maybe_scheduled else nullcontext() as started:
         project = project_fingerprint() if whole else None
         # what this build reads (nothing lands while it holds the warehouse), before dbt opens the build file
         fingerprint = None
@@ -294,22 +298,23 @@ def build(
         due = full_audit_due(target, project) if whole and not (full_audit or full_refresh) else None
         full_audit = full_audit or full_refresh or due is not None
         scheduled = whole and not full_audit
-        # a scheduled build's short audit would wait seconds for Great Expectations' import: it is made beside dbt
-        with quality_worker() if audit and scheduled else nullcontext() as worker:
-            report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit, progress, vars)
-            report.full_audit = full_audit if whole else None
-            report.full_audit_reason = due
-            if report.success and whole and full_audit:
-                _remember(LAST_FULL_AUDIT, target, {"project": project, "at": _now().isoformat()})
-            if audit and report.success:
-                audit_and_publish(
-                    target,
-                    report,
-                    scope=None if whole else built_relations(target, report),
-                    layers=SCHEDULED_AUDIT_LAYERS if scheduled else None,
-                    scheduled=scheduled,
-                    worker=worker,
-                )
+        worker = started if scheduled else None
+        if started is not None and worker is None:  # a full audit validates in this process
+            started.close()
+        report = _dbt_build(target, full_refresh, select, quiet, exclude, full_audit, progress, vars)
+        report.full_audit = full_audit if whole else None
+        report.full_audit_reason = due
+        if report.success and whole and full_audit:
+            _remember(LAST_FULL_AUDIT, target, {"project": project, "at": _now().isoformat()})
+        if audit and report.success:
+            audit_and_publish(
+                target,
+                report,
+                scope=None if whole else built_relations(target, report),
+                layers=SCHEDULED_AUDIT_LAYERS if scheduled else None,
+                scheduled=scheduled,
+                worker=worker,
+            )
         if report.success and fingerprint is not None:
             _remember(LAST_BUILD, target, fingerprint)
     return report
