@@ -86,10 +86,13 @@ TRICKY = {
     "a quote left open": [*lines(10), 'v_x,u_1,nft_1,"nft_2,nft_1,normal,2026-03-01T12:00:00Z', *lines(30)],
     "blank lines and a truncated last line": [*lines(10), "", "  ", *lines(20), "v_t,u_1,nft_1"],
     "carriage returns": [line + "\r" for line in lines(30)],
+    "strictly quoted fields, with commas and doubled quotes": [
+        line.replace("u_1", '"u,""1"""') if index % 3 == 0 else line for index, line in enumerate(lines(30))
+    ],
 }
 
 
-WITH_BAD_ROWS = set(TRICKY) - {"carriage returns"}
+WITH_BAD_ROWS = set(TRICKY) - {"carriage returns", "strictly quoted fields, with commas and doubled quotes"}
 
 
 @pytest.mark.parametrize("case", TRICKY)
@@ -99,3 +102,30 @@ def test_a_file_read_in_small_chunks_lands_as_if_read_whole(tmp_path, monkeypatc
     assert whole[0] and bool(whole[1]) == (case in WITH_BAD_ROWS)  # rows land, and the bad rows are found
     for chunk_bytes in (64, 300, 1000):
         assert read_with_chunks(tmp_path, case, text, chunk_bytes, monkeypatch) == whole, chunk_bytes
+
+
+def test_strictly_quoted_fields_are_split_in_one_pass_as_the_line_by_line_reader_splits_them(tmp_path, monkeypatch):
+    """Quoted fields (a message's body) need not send their chunk to Python's csv module line by line: when every
+    quote is part of a field quoted whole, Arrow's reader splits the chunk, into the same values."""
+    text = "\n".join([HEADER, *TRICKY["strictly quoted fields, with commas and doubled quotes"]]) + "\n"
+    split, read = [], tabular._read_uniform
+
+    def recorded(*args, **kwargs):
+        table = read(*args, **kwargs)
+        split.append(table is not None)
+        return table
+
+    monkeypatch.setattr(tabular, "_read_uniform", recorded)
+    one_pass = read_with_chunks(tmp_path, "one-pass", text, 1 << 30, monkeypatch)
+    assert split == [True]
+    monkeypatch.setattr(tabular, "_read_uniform", lambda *args, **kwargs: None)
+    assert read_with_chunks(tmp_path, "line-by-line", text, 1 << 30, monkeypatch) == one_pass
+    assert [row[1] for row in one_pass[0][:4]] == ['u,"1"', "u_1", "u_1", 'u,"1"'] and one_pass[1] == []
+    # a stray quote (in an unquoted field) sends the chunk line by line, which rejects that row alone
+    split.clear()
+    monkeypatch.setattr(tabular, "_read_uniform", recorded)
+    rows, rejected = read_with_chunks(
+        tmp_path, "stray", text.replace("v_001,u_1", 'v_001,u"1', 1), 1 << 30, monkeypatch
+    )
+    assert split == [False] and len(rows) == len(one_pass[0]) - 1
+    assert [(position, code) for position, code, *_ in rejected] == [("line 3", "malformed_row")]
