@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,8 +50,16 @@ def parse_timestamp(value: object, name: str, window: LandingWindow | None = Non
     return parsed
 
 
-def _storage_problem(value: object) -> Rejected | None:
-    """A string anywhere in the document that no engine can store the same: NUL, a lone surrogate."""
+#: The JSON escapes through which alone a parsed string can hold NUL or a surrogate: JSON text holds neither
+#: character raw (the parser refuses control characters in strings, and undecodable bytes are rejected first).
+_STORAGE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _storage_problem(value: object, text: str) -> Rejected | None:
+    """A string anywhere in the document (parsed from `text`) that no engine can store the same: NUL, a lone
+    surrogate. The document is searched only when its text holds an escape that could give one."""
+    if not _STORAGE_ESCAPE.search(text):
+        return None
     stack = [value]
     while stack:
         item = stack.pop()
@@ -100,7 +109,7 @@ def _all_documents(path: Path, fmt: str) -> Iterator[tuple[str, str, object | No
             except json.JSONDecodeError as error:
                 yield position, line, None, Rejected("malformed_row", f"malformed JSON document: {error.msg}")
                 continue
-            yield position, line, document, _storage_problem(document)
+            yield position, line, document, _storage_problem(document, line)
         return
     text = decode(path)  # one JSON document or array: parsed whole
     if not text.strip():
@@ -117,7 +126,7 @@ def _all_documents(path: Path, fmt: str) -> Iterator[tuple[str, str, object | No
         if problem:
             yield position, document_text, None, Rejected("invalid_utf8", problem)
             continue
-        yield position, document_text, document, _storage_problem(document)
+        yield position, document_text, document, _storage_problem(document, document_text)
 
 
 def _lines(path: Path) -> Iterator[str]:

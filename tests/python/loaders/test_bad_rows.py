@@ -132,6 +132,23 @@ def test_a_nul_byte_is_rejected_the_same_on_both_engines(target, tmp_path):
     assert_balanced(target, report)
 
 
+def test_a_lone_surrogate_escape_in_a_document_is_rejected_and_a_surrogate_pair_lands(duckdb_target, tmp_path):
+    """JSON can name a UTF-16 half on its own (`\\ud800`), which no engine stores: that document alone is rejected;
+    a pair of halves is one character (an emoji) and lands."""
+    epochs = write_jsonl(
+        tmp_path / "epochs.jsonl",
+        [
+            {**epoch_document(1), "endHash": "0x\U0001f600"},  # written as the pair \\ud83d\\ude00
+            {**epoch_document(2), "endHash": "0x\ud800"},
+            {**epoch_document(3), "endHash": "0x\\u0000"},  # a backslash, then text: no NUL
+        ],
+    )
+    assert "\\ud83d\\ude00" in epochs.read_text() and "\\ud800" in epochs.read_text()
+    assert load([epochs], duckdb_target).ok
+    assert query(duckdb_target, "select position, reason_code from raw.rejects") == [("line 2", "invalid_utf8")]
+    assert scalar(duckdb_target, "select count(*) from raw.epochs") == 2
+
+
 @pytest.mark.parametrize(
     "at",
     [
