@@ -93,21 +93,26 @@ def run_step(name: str, argv: list[str], env: dict[str, str], max_rss_bytes: int
     with log.open("w") as out:
         started = time.perf_counter()
         process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        killed = threading.Event()
+        killed, ended = threading.Event(), threading.Event()
         tree_peak = [0]
 
         def watch() -> None:
-            while process.poll() is None:
+            # until wait4 below has reaped the process: polling it here would reap it first (and wait4 would find
+            # no child)
+            while not ended.is_set():
                 tree = _tree_rss_bytes(process.pid)
                 tree_peak[0] = max(tree_peak[0], tree)
                 if tree > max_rss_bytes:
                     killed.set()
                     os.killpg(process.pid, 9)
                     return
-                time.sleep(0.25)
+                ended.wait(0.25)
 
-        threading.Thread(target=watch, daemon=True).start()
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         _, status, usage = os.wait4(process.pid, 0)
+        ended.set()
+        watcher.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - started
     outcome = "killed (memory)" if killed.is_set() else ("ok" if process.returncode == 0 else "failed")
