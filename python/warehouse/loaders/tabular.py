@@ -179,7 +179,9 @@ def _read_uniform(
                 ignore_empty_lines=False,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in columns}, strings_can_be_null=False, check_utf8=True
+                column_types={c: pa.string() for c in columns},
+                strings_can_be_null=False,
+                check_utf8=not quoted,  # a quoted chunk's bytes were checked by `_strictly_quoted`
             ),
         )
     except pa.ArrowInvalid:
