@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -16,7 +18,7 @@ from pathlib import Path
 from warehouse.locking import hold_warehouse
 from warehouse.progress import DbtProgress
 from warehouse.quality.worker import QualityWorker, quality_worker
-from warehouse.settings import Target, project_root
+from warehouse.settings import Target, dbt_target_dir, project_root
 
 #: What a build is made of: the project's code and configuration (the raw data is read from the warehouse).
 PROJECT_INPUTS = (
@@ -73,6 +75,37 @@ def _environment(values: dict[str, str]):
                 os.environ[key] = value
 
 
+#: dbt's partial-parse state, which it writes in its target path after every parse and reads before the next.
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+@contextmanager
+def target_partial_parse(target: Target):
+    """dbt keeps one partial-parse state per target path, valid for one dbt target: a run on the other engine
+    parsed the whole project again (about 10 s) and left its own state, so every switch of engine in a
+    checkout paid that twice. Each target's state is kept beside it (`partial_parse.<target>.msgpack`) and
+    put in place before dbt runs; dbt checks it as ever (project files, vars, profile) and parses what no
+    longer fits."""
+    folder = dbt_target_dir()
+    current, kept = folder / PARTIAL_PARSE_FILE, folder / f"partial_parse.{target.name}.msgpack"
+    if kept.exists():
+        _copy_whole(kept, current)
+    try:
+        yield
+    finally:
+        if current.exists():
+            _copy_whole(current, kept)
+
+
+def _copy_whole(source: Path, destination: Path) -> None:
+    """A copy that a reader sees whole or not at all (written beside, then renamed over)."""
+    handle, partial = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+    os.close(handle)
+    shutil.copyfile(source, partial)
+    shutil.copymode(source, partial)
+    os.replace(partial, destination)
+
+
 def dbt_args(command: str, target: Target, *extra: str) -> list[str]:
     root = str(project_root())
     return [command, "--project-dir", root, "--profiles-dir", root, "--target", target.name, *extra]
@@ -103,7 +136,7 @@ def run_dbt(
         args = [*args, *progress.dbt_flags()]
     elif quiet:
         args = ["--quiet", *args]
-    with _environment({**target.dbt_env(), **(env or {})}):
+    with _environment({**target.dbt_env(), **(env or {})}), target_partial_parse(target):
         result = dbtRunner(manifest=manifest, callbacks=[progress] if progress is not None else None).invoke(args)
     nodes = []
     for item in getattr(result.result, "results", None) or []:
@@ -166,7 +199,7 @@ def inputs_fingerprint(target: Target, project: str | None = None) -> str:
 
 def _state_file(name: str) -> Path:
     """A record the builds keep next to dbt's artifacts, one entry per target (Target.describe())."""
-    return Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target") / name
+    return dbt_target_dir() / name
 
 
 def _recalled(name: str, target: Target):

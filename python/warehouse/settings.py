@@ -95,6 +95,13 @@ class Target:
         return {"WAREHOUSE_TARGET": "duckdb", "WAREHOUSE_DUCKDB_PATH": str(self.duckdb_path)}
 
 
+def dbt_target_dir() -> Path:
+    """dbt's target path (its artifacts, and the records builds keep beside them): $DBT_TARGET_PATH, relative
+    to the project as dbt reads it, else the project's target/."""
+    folder = Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target")
+    return folder if folder.is_absolute() else project_root() / folder
+
+
 def target_from_env(name: str | None = None, env: dict[str, str] | None = None) -> Target:
     """The target named (or `WAREHOUSE_TARGET`, default duckdb) with the same settings profiles.yml uses."""
     env = dict(os.environ if env is None else env)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from warehouse.build import BuildReport, NodeResult, _environment, dbt_args, run_dbt
+from warehouse.build import BuildReport, NodeResult, _environment, dbt_args, run_dbt, target_partial_parse
 from warehouse.progress import DbtProgress
 from warehouse.python_steps import runner
 from warehouse.settings import Target, project_root
@@ -26,7 +26,7 @@ def parse(target: Target, settings: list[str]):
     """The project's manifest for this target and vars (relation names, configs, lineage)."""
     from dbt.cli.main import dbtRunner
 
-    with _environment(target.dbt_env()):
+    with _environment(target.dbt_env()), target_partial_parse(target):
         result = dbtRunner().invoke(["--quiet", *dbt_args("parse", target, *settings)])
     if not result.success:
         raise RuntimeError(f"dbt could not parse the project: {result.exception}")

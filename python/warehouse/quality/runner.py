@@ -22,7 +22,7 @@ from warehouse.quality.suites import (
     load_suites,
     manifest_relations,
 )
-from warehouse.settings import Target, project_root
+from warehouse.settings import Target, dbt_target_dir, project_root
 
 SITE_NAME = "warehouse_quality"
 
@@ -123,11 +123,6 @@ def last_audit(target: Target) -> dict | None:
     """The summary the last quality run wrote beside its report; None before the first run."""
     path = report_dir(target) / "summary.json"
     return json.loads(path.read_text()) if path.exists() else None
-
-
-def dbt_target_dir() -> Path:
-    folder = Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target")
-    return folder if folder.is_absolute() else project_root() / folder
 
 
 def dbt_test_failures(manifest: dict) -> list[DbtTestFailure]:
