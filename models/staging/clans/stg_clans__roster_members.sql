@@ -12,6 +12,33 @@ with members as (
         run_id,
         loaded_at
     from {{ source('clans', 'roster_members') }}
+),
+
+extracted as (
+    {#- every field in one extraction: one parse of each member document (see json_texts), where one
+        json_text per field parsed it again per field -#}
+    select
+        members.*,
+        {{ json_texts('member', [
+            ['name'],
+            ['role'],
+            ['expLevel'],
+            ['townHallLevel'],
+            ['trophies'],
+            ['builderBaseTrophies'],
+            ['versusTrophies'],
+            ['leagueTier', 'id'],
+            ['league', 'id'],
+            ['leagueTier', 'name'],
+            ['league', 'name'],
+            ['builderBaseLeague', 'id'],
+            ['builderBaseLeague', 'name'],
+            ['donations'],
+            ['donationsReceived'],
+            ['heroes'],
+            ['troops'],
+        ]) }} as texts
+    from members
 )
 
 select
@@ -19,38 +46,24 @@ select
     member_tag,
     fetched_at,
     member_hash,
-    {{ json_text('member', ['name']) }} as member_name,
-    {{ json_text('member', ['role']) }} as role,
-    cast({{ json_text('member', ['expLevel']) }} as integer) as exp_level,
-    cast({{ json_text('member', ['townHallLevel']) }} as integer) as town_hall_level,
-    cast({{ json_text('member', ['trophies']) }} as integer) as trophies,
-    cast(coalesce(
-        {{ json_text('member', ['builderBaseTrophies']) }},
-        {{ json_text('member', ['versusTrophies']) }}
-    ) as integer) as builder_base_trophies,
-    cast(coalesce(
-        {{ json_text('member', ['leagueTier', 'id']) }},
-        {{ json_text('member', ['league', 'id']) }}
-    ) as bigint) as league_id,
-    coalesce(
-        {{ json_text('member', ['leagueTier', 'name']) }},
-        {{ json_text('member', ['league', 'name']) }}
-    ) as league_name,
-    cast({{ json_text('member', ['builderBaseLeague', 'id']) }} as bigint) as builder_base_league_id,
-    {{ json_text('member', ['builderBaseLeague', 'name']) }} as builder_base_league_name,
-    cast({{ json_text('member', ['donations']) }} as integer) as donations,
-    cast({{ json_text('member', ['donationsReceived']) }} as integer) as donations_received,
+    texts[1] as member_name,
+    texts[2] as role,
+    cast(texts[3] as integer) as exp_level,
+    cast(texts[4] as integer) as town_hall_level,
+    cast(texts[5] as integer) as trophies,
+    cast(coalesce(texts[6], texts[7]) as integer) as builder_base_trophies,
+    cast(coalesce(texts[8], texts[9]) as bigint) as league_id,
+    coalesce(texts[10], texts[11]) as league_name,
+    cast(texts[12] as bigint) as builder_base_league_id,
+    texts[13] as builder_base_league_name,
+    cast(texts[14] as integer) as donations,
+    cast(texts[15] as integer) as donations_received,
     case
-        when {{ json_text('member', ['leagueTier', 'id']) }} is not null
-            or {{ json_text('member', ['builderBaseTrophies']) }} is not null then 'current'
-        when {{ json_text('member', ['league', 'id']) }} is not null
-            or {{ json_text('member', ['versusTrophies']) }} is not null then 'legacy'
+        when texts[8] is not null or texts[6] is not null then 'current'
+        when texts[9] is not null or texts[7] is not null then 'legacy'
     end as roster_shape,
-    (
-        {{ json_text('member', ['heroes']) }} is not null
-        or {{ json_text('member', ['troops']) }} is not null
-    ) as has_details,
+    (texts[16] is not null or texts[17] is not null) as has_details,
     member as member_json,
     run_id,
     loaded_at
-from members
+from extracted
