@@ -15,8 +15,8 @@ with members as (
 ),
 
 extracted as (
-    {#- every field in one extraction: one parse of each member document (see json_texts), where one
-        json_text per field parsed it again per field -#}
+    {#- the scalar fields in one extraction: one parse of each member document (see json_texts), where one
+        json_text per field parsed it again per field; the unit lists, long, are only tested for presence -#}
     select
         members.*,
         {{ json_texts('member', [
@@ -35,8 +35,6 @@ extracted as (
             ['builderBaseLeague', 'name'],
             ['donations'],
             ['donationsReceived'],
-            ['heroes'],
-            ['troops'],
         ]) }} as texts
     from members
 )
@@ -62,7 +60,10 @@ select
         when texts[8] is not null or texts[6] is not null then 'current'
         when texts[9] is not null or texts[7] is not null then 'legacy'
     end as roster_shape,
-    (texts[16] is not null or texts[17] is not null) as has_details,
+    (
+        {{ json_text('member', ['heroes']) }} is not null
+        or {{ json_text('member', ['troops']) }} is not null
+    ) as has_details,
     member as member_json,
     run_id,
     loaded_at
