@@ -136,7 +136,9 @@ def run_dbt(
         args = [*args, *progress.dbt_flags()]
     elif quiet:
         args = ["--quiet", *args]
-    with _environment({**target.dbt_env(), **(env or {})}), target_partial_parse(target):
+    # with a parsed `manifest` dbt reads no partial-parse state, so none is put in place or kept
+    parse_state = target_partial_parse(target) if manifest is None else nullcontext()
+    with _environment({**target.dbt_env(), **(env or {})}), parse_state:
         result = dbtRunner(manifest=manifest, callbacks=[progress] if progress is not None else None).invoke(args)
     nodes = []
     for item in getattr(result.result, "results", None) or []:
