@@ -227,7 +227,11 @@ def run_quality(
         if pending:
             _validate(context, pending)
     finally:
+        # GX validates through an engine of its own (the execution engine's), and its project manager keeps the
+        # last context, so both engines' pooled connections are closed here: a read-only DuckDB connection left
+        # open would make DuckDB refuse this process the build file for the next build
         engine.dispose()
+        datasource.get_execution_engine().engine.dispose()
     success = all(suite.success for suite in suites)
     run = QualityRun(success, out / "index.html", suites, time.perf_counter() - started, started_at)
     run.scope = sorted(scope) if scope is not None else None
