@@ -77,17 +77,21 @@ def _environment(values: dict[str, str]):
 
 #: dbt's partial-parse state, which it writes in its target path after every parse and reads before the next.
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+#: How many warehouses' partial-parse states a target path keeps (the least recently used go first).
+KEPT_PARTIAL_PARSES = 8
 
 
 @contextmanager
 def target_partial_parse(target: Target):
-    """dbt keeps one partial-parse state per target path, valid for one dbt target: a run on the other engine
-    parsed the whole project again (about 10 s) and left its own state, so every switch of engine in a
-    checkout paid that twice. Each target's state is kept beside it (`partial_parse.<target>.msgpack`) and
-    put in place before dbt runs; dbt checks it as ever (project files, vars, profile) and parses what no
-    longer fits."""
+    """dbt keeps one partial-parse state per target path, valid for one warehouse: its profile hash holds the
+    connection's values (the DuckDB file, the PostgreSQL database), so a run on another warehouse parsed the
+    whole project again (about 10 s) and left its own state, and every switch paid that twice. Each
+    warehouse's state is kept beside dbt's (`partial_parse.<target>-<digest of the warehouse>.msgpack`, the
+    KEPT_PARTIAL_PARSES used last) and put in place before dbt runs; dbt checks it as ever (project files,
+    vars, profile) and parses what no longer fits."""
     folder = dbt_target_dir()
-    current, kept = folder / PARTIAL_PARSE_FILE, folder / f"partial_parse.{target.name}.msgpack"
+    digest = hashlib.sha256(target.describe().encode()).hexdigest()[:12]
+    current, kept = folder / PARTIAL_PARSE_FILE, folder / f"partial_parse.{target.name}-{digest}.msgpack"
     if kept.exists():
         _copy_whole(kept, current)
     try:
@@ -95,6 +99,19 @@ def target_partial_parse(target: Target):
     finally:
         if current.exists():
             _copy_whole(current, kept)
+            _forget_least_recent(folder.glob("partial_parse.*-*.msgpack"), KEPT_PARTIAL_PARSES)
+
+
+def _forget_least_recent(files, keep: int) -> None:
+    """Removes all but the `keep` files written last (another process may be removing some too)."""
+    written = []
+    for path in files:
+        try:
+            written.append((path.stat().st_mtime_ns, path))
+        except FileNotFoundError:
+            pass
+    for _, path in sorted(written, reverse=True)[keep:]:
+        path.unlink(missing_ok=True)
 
 
 def _copy_whole(source: Path, destination: Path) -> None:
