@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from warehouse_testing import PG_ENV, postgres_database, postgres_unreachable_reason
+from warehouse_testing import PG_ENV, duckdb_database, postgres_database, postgres_unreachable_reason
 
 from warehouse.settings import Target, target_from_env
 
@@ -105,8 +105,10 @@ def analyst_role():
 
 
 @pytest.fixture
-def duckdb_target(tmp_path: Path) -> Target:
-    return target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb")})
+def duckdb_target() -> Target:
+    """A fresh DuckDB file, removed afterwards."""
+    with duckdb_database() as target:
+        yield target
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@
   then lacks the CTE.
 - `compile_inline(target, sql)`: SQL with project macros as dbt compiles it for the target's engine.
 - `postgres_database(prefix)`: a fresh database on the server (context manager), dropped afterwards;
-  the test is skipped, with the reason, only when no server answers.
+  the test is skipped, with the reason, only when no server answers. `duckdb_database()`: the same for a
+  DuckDB file. Both name the database by slot (see `_slot`), so that builds keep partial parsing.
 - `DATA_ONLY`: `--exclude` selectors of a build that makes the data and runs no test, for a reference
   warehouse that a test only compares against (its tests would prove nothing the test asserts).
 """
@@ -60,23 +61,80 @@ def postgres_unreachable_reason() -> str | None:
     return None
 
 
+#: This process's test databases are named by slot, the lowest free one: `<prefix>_<process>_<n>` on
+#: PostgreSQL, `<process folder>/duckdb_<n>/warehouse.duckdb` for DuckDB. A database is dropped after its test
+#: and the next test's is made under the same name. dbt's partial-parse state holds the database (its profile
+#: hash), so a build on a fresh database under a used name parses only what changed instead of the whole
+#: project (about 5 s a build).
+_PROCESS = uuid.uuid4().hex[:8]
+_DUCKDB_ROOT = Path(tempfile.mkdtemp(prefix="warehouse-tests-duckdb-"))
+atexit.register(shutil.rmtree, _DUCKDB_ROOT, True)
+_SLOTS_IN_USE: set[tuple[str, int]] = set()
+
+
+@contextmanager
+def _slot(kind: str) -> Iterator[int]:
+    """The lowest number of `kind` no open database of this process holds, held until the context ends."""
+    number = 0
+    while (kind, number) in _SLOTS_IN_USE:
+        number += 1
+    _SLOTS_IN_USE.add((kind, number))
+    try:
+        yield number
+    finally:
+        _SLOTS_IN_USE.discard((kind, number))
+
+
+def _forget_builds(target: Target) -> None:
+    """What the builds kept about a dropped database (its last build and full audit): the next database under
+    its name starts as a new one."""
+    from warehouse.build import LAST_BUILD, LAST_FULL_AUDIT, _remember
+
+    for record in (LAST_BUILD, LAST_FULL_AUDIT):
+        _remember(record, target, None)
+
+
 @contextmanager
 def postgres_database(prefix: str = "warehouse_test") -> Iterator[Target]:
-    """A target on a new database `<prefix>_<random>` of the server, dropped (forcibly) afterwards."""
+    """A target on a new database `<prefix>_<process>_<slot>` of the server, dropped (forcibly, with its
+    analysts' database) afterwards."""
     reason = postgres_unreachable_reason()
     if reason:
         pytest.skip(reason)
     import psycopg2
 
-    target = target_from_env("postgres", {**PG_ENV, "PGDATABASE": f"{prefix}_{uuid.uuid4().hex[:10]}"})
-    try:
-        yield target
-    finally:
-        admin = psycopg2.connect(target.pg_dsn("postgres"))
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{target.pg_database}" with (force)')
-        admin.close()
+    from warehouse.publish import marts_database
+
+    with _slot(prefix) as slot:
+        target = target_from_env("postgres", {**PG_ENV, "PGDATABASE": f"{prefix}_{_PROCESS}_{slot}"})
+        try:
+            yield target
+        finally:
+            admin = psycopg2.connect(target.pg_dsn("postgres"))
+            admin.autocommit = True
+            with admin.cursor() as cur:
+                for database in (target.pg_database, marts_database(target)):
+                    cur.execute(f'drop database if exists "{database}" with (force)')
+            admin.close()
+            _forget_builds(target)
+
+
+@contextmanager
+def duckdb_database() -> Iterator[Target]:
+    """A target on a new DuckDB file `warehouse.duckdb` in a folder of its slot, removed afterwards with
+    everything the build put beside it (the published marts, the quality reports)."""
+    from warehouse.build import release_duckdb
+
+    with _slot("duckdb") as slot:
+        folder = _DUCKDB_ROOT / f"duckdb_{slot}"
+        folder.mkdir()
+        target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(folder / "warehouse.duckdb")})
+        try:
+            yield target
+        finally:
+            release_duckdb()
+            shutil.rmtree(folder)
+            _forget_builds(target)
 
 
 def _invoke(target: Target, command: str, *args: str):

@@ -7,8 +7,6 @@ import shutil
 
 from discovery.discovery_helpers import MARTS, build_discovery, columns, failures
 
-from warehouse.settings import target_from_env
-
 from landing import query, scalar
 
 TEXT_TYPES = ("varchar", "text", "character varying", "string")
@@ -41,10 +39,9 @@ def test_no_mart_column_holds_message_bodies_with_default_vars(discovery_run):
     assert not any("preview" in c or c == "body" for c in columns(target, "marts", "message_conversations"))
 
 
-def test_the_preview_column_exists_only_when_exposed_and_then_holds_bodies(discovery_run, tmp_path):
-    copy = tmp_path / discovery_run.target.duckdb_path.name  # same name: DuckDB views name their catalog
-    shutil.copy(discovery_run.target.duckdb_path, copy)
-    target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(copy)})
+def test_the_preview_column_exists_only_when_exposed_and_then_holds_bodies(discovery_run, duckdb_target):
+    target = duckdb_target  # a file of the same name: DuckDB views name their catalog
+    shutil.copy(discovery_run.target.duckdb_path, target.duckdb_path)
     report = build_discovery(
         target, full_refresh=True, variables={"expose_message_previews": True}, select=["message_conversations"]
     )

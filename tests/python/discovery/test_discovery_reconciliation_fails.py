@@ -7,7 +7,6 @@ import shutil
 
 from warehouse.build import run_dbt
 from warehouse.loaders.targets import open_warehouse
-from warehouse.settings import target_from_env
 
 # mart -> (column to make wrong, key column picking one row)
 CORRUPTIONS = {
@@ -28,10 +27,9 @@ EXPECTED_FAILURES = {
 } | {"assert_message_versions_keep_their_participants"}
 
 
-def test_each_reconciliation_test_catches_one_wrong_count(discovery_run, tmp_path):
-    copy = tmp_path / discovery_run.target.duckdb_path.name  # same name: DuckDB views name their catalog
-    shutil.copy(discovery_run.target.duckdb_path, copy)
-    target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(copy)})
+def test_each_reconciliation_test_catches_one_wrong_count(discovery_run, duckdb_target):
+    target = duckdb_target  # a file of the same name: DuckDB views name their catalog
+    shutil.copy(discovery_run.target.duckdb_path, target.duckdb_path)
     warehouse = open_warehouse(target)
     try:
         for mart, (column, key) in CORRUPTIONS.items():

@@ -1,13 +1,15 @@
-"""dbt keeps one partial-parse state in its target path, valid for one target: each engine's state is kept beside
-it (warehouse.build.target_partial_parse), so that a checkout that builds on DuckDB and on PostgreSQL in turn
-parses the whole project once per engine, not at every switch."""
+"""dbt keeps one partial-parse state in its target path, valid for one warehouse (its profile hash holds the
+DuckDB file or the PostgreSQL database): each warehouse's state is kept beside it
+(warehouse.build.target_partial_parse), so that a checkout that builds on DuckDB and on PostgreSQL in turn, or on
+two warehouses of one engine, parses the whole project once per warehouse, not at every switch."""
 
 from __future__ import annotations
 
 import pytest
 
+from warehouse import build as build_module
 from warehouse.build import run_dbt
-from warehouse.settings import dbt_target_dir
+from warehouse.settings import dbt_target_dir, target_from_env
 
 pytestmark = pytest.mark.postgres
 
@@ -23,15 +25,32 @@ def _parse(target, logs) -> str:
     return log.read_text()
 
 
-def test_switching_engines_keeps_each_engines_partial_parse(duckdb_target, postgres_target, tmp_path, monkeypatch):
+def _kept() -> list[str]:
+    return sorted(path.name for path in dbt_target_dir().glob("partial_parse.*-*.msgpack"))
+
+
+def test_switching_warehouses_keeps_each_warehouses_partial_parse(
+    duckdb_target, postgres_target, tmp_path, monkeypatch
+):
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
-    first_duckdb, first_postgres = _parse(duckdb_target, tmp_path / "logs"), _parse(postgres_target, tmp_path / "logs")
-    assert "saved manifest not found" in first_duckdb  # nothing to start from: a full parse
-    assert "profile has changed" in first_postgres  # the DuckDB state does not fit PostgreSQL: a full parse
-    for target in (duckdb_target, postgres_target, duckdb_target):
+    other_duckdb = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(tmp_path / "other" / "warehouse.duckdb")})
+    assert "saved manifest not found" in _parse(duckdb_target, tmp_path / "logs")  # nothing to start from
+    assert "profile has changed" in _parse(postgres_target, tmp_path / "logs")  # DuckDB's state does not fit
+    assert "profile has changed" in _parse(other_duckdb, tmp_path / "logs")  # nor another file's
+    for target in (duckdb_target, postgres_target, other_duckdb, duckdb_target):
         log = _parse(target, tmp_path / "logs")
-        assert FULL_PARSE not in log, f"{target.name} parsed the whole project again after the other engine's run"
+        assert FULL_PARSE not in log, f"{target.describe()} parsed the whole project again after another's run"
         assert "Partial parsing enabled" in log
-    kept = sorted(path.name for path in dbt_target_dir().glob("partial_parse*.msgpack"))
-    assert kept == ["partial_parse.duckdb.msgpack", "partial_parse.msgpack", "partial_parse.postgres.msgpack"]
+    kept = _kept()
+    assert len(kept) == 3 and {name.split("-")[0] for name in kept} == {
+        "partial_parse.duckdb",
+        "partial_parse.postgres",
+    }
+
+    # the states of the warehouses built last are kept, the others go
+    monkeypatch.setattr(build_module, "KEPT_PARTIAL_PARSES", 2)
+    _parse(other_duckdb, tmp_path / "logs")
+    assert len(_kept()) == 2
+    assert FULL_PARSE not in _parse(other_duckdb, tmp_path / "logs")
+    assert FULL_PARSE in _parse(postgres_target, tmp_path / "logs")  # the state used longest ago was removed

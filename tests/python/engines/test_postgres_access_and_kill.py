@@ -9,10 +9,10 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
 import psycopg2
 import pytest
+from warehouse_testing import postgres_database
 
 from warehouse.build import build
 from warehouse.generate import generate_delta, generate_world
@@ -27,25 +27,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, analyst_role):
     """A tiny world landed and built on a database of its own."""
-    from conftest import PG_ENV, postgres_unreachable_reason
-
-    from warehouse.settings import target_from_env
-
-    reason = postgres_unreachable_reason()
-    if reason:
-        pytest.skip(reason)
     world = tmp_path_factory.mktemp("tiny")
     generate_world("tiny", 9, world)
-    target = target_from_env("postgres", {**PG_ENV, "PGDATABASE": f"warehouse_test_{uuid.uuid4().hex[:10]}"})
-    load([world], target)
-    report = build(target, quiet=True)
-    assert report.success, report.error
-    yield target, world
-    admin = psycopg2.connect(target.pg_dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{target.pg_database}" with (force)')
-    admin.close()
+    with postgres_database() as target:
+        load([world], target)
+        report = build(target, quiet=True)
+        assert report.success, report.error
+        yield target, world
 
 
 def _denied(dsn: str, relation: str) -> bool:

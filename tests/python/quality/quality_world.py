@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
-from pathlib import Path
 
-from warehouse.settings import Target, target_from_env
+from warehouse.publish import marts_path
+from warehouse.settings import Target
 
 
-def copy_duckdb(target: Target, folder: Path, with_publication: bool = False) -> Target:
-    """A copy of the build file under the same name (dbt's views refer to its catalog name) in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(target.duckdb_path, folder / target.duckdb_path.name)
+def copy_duckdb(target: Target, into: Target, with_publication: bool = False) -> Target:
+    """The build file (and with_publication its published marts) copied to `into`, a fresh target whose file
+    has the same name (dbt's views refer to its catalog name): `into`."""
+    assert into.duckdb_path.name == target.duckdb_path.name, "dbt's views refer to the file's catalog name"
+    into.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(target.duckdb_path, into.duckdb_path)
     if with_publication:
-        shutil.copy(target.duckdb_path.with_name("marts.duckdb"), folder / "marts.duckdb")
-    return target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(folder / target.duckdb_path.name)})
+        shutil.copy(marts_path(target), marts_path(into))
+    return into
 
 
-def copy_postgres(target: Target, name: str) -> Target:
-    """A copy of the target's database (CREATE DATABASE … TEMPLATE), dropped by `drop_postgres`."""
+def copy_postgres(target: Target, into: Target) -> Target:
+    """The target's database copied (CREATE DATABASE … TEMPLATE) to `into`, a fresh target on the same server:
+    `into`."""
     import psycopg2
 
     admin = psycopg2.connect(target.pg_dsn("postgres"))
@@ -29,9 +31,18 @@ def copy_postgres(target: Target, name: str) -> Target:
             "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
             (target.pg_database,),
         )
-        cursor.execute(f'create database "{name}" template "{target.pg_database}"')
+        cursor.execute(f'create database "{into.pg_database}" template "{target.pg_database}"')
     admin.close()
-    return replace(target, pg_database=name)
+    return into
+
+
+def recorded_full_audit(target: Target) -> Target:
+    """`target` with a full audit on record now (as the original's build left it): its next whole build is a
+    scheduled one."""
+    from warehouse.build import LAST_FULL_AUDIT, _now, _remember, project_fingerprint
+
+    _remember(LAST_FULL_AUDIT, target, {"project": project_fingerprint(), "at": _now().isoformat()})
+    return target
 
 
 def drop_postgres(target: Target, *databases: str) -> None:

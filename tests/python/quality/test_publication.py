@@ -9,7 +9,7 @@ import time
 
 import duckdb
 import pytest
-from quality.quality_world import copy_duckdb
+from quality.quality_world import copy_duckdb, recorded_full_audit
 
 from warehouse.build import build
 from warehouse.publish import last_publication, marts_path, open_published
@@ -52,8 +52,8 @@ def test_the_published_file_carries_the_dbt_descriptions_and_works_under_any_nam
     assert len(report.publication.tables) >= 25
 
 
-def test_a_build_whose_audit_fails_leaves_what_analysts_read_unchanged(small_duckdb, tmp_path):
-    target = copy_duckdb(small_duckdb[0], tmp_path / "failing", with_publication=True)
+def test_a_build_whose_audit_fails_leaves_what_analysts_read_unchanged(small_duckdb, duckdb_target):
+    target = copy_duckdb(small_duckdb[0], duckdb_target, with_publication=True)
     published = marts_path(target)
     before, inode = read_published(published), published.stat().st_ino
     connection = duckdb.connect(str(target.duckdb_path))
@@ -71,15 +71,12 @@ def test_a_build_whose_audit_fails_leaves_what_analysts_read_unchanged(small_duc
     assert not list(published.parent.glob(".*publishing*"))
 
 
-def test_a_scheduled_build_publishes_what_its_audit_worker_passed(small_duckdb, tmp_path):
+def test_a_scheduled_build_publishes_what_its_audit_worker_passed(small_duckdb, duckdb_target):
     """Between full audits a build audits in a worker process while it stages the publication
     (warehouse.build.audit_and_publish), and swaps it in after the audit passed."""
-    from warehouse.build import LAST_FULL_AUDIT, _now, _remember, project_fingerprint
-
-    target = copy_duckdb(small_duckdb[0], tmp_path / "scheduled", with_publication=True)
+    target = recorded_full_audit(copy_duckdb(small_duckdb[0], duckdb_target, with_publication=True))
     published = marts_path(target)
     before = read_published(published)
-    _remember(LAST_FULL_AUDIT, target, {"project": project_fingerprint(), "at": _now().isoformat()})
     report = build(target, quiet=True, audit=True, force=True)
     assert report.success and report.full_audit is False, report.error
     assert report.quality.layers == ["marts"] and report.publication is not None
@@ -89,14 +86,14 @@ def test_a_scheduled_build_publishes_what_its_audit_worker_passed(small_duckdb, 
     assert not list(published.parent.glob(".*publishing*"))
 
 
-def test_a_scheduled_publication_replaces_only_the_parts_that_changed(small_duckdb, tmp_path):
+def test_a_scheduled_publication_replaces_only_the_parts_that_changed(small_duckdb, duckdb_target):
     """Marts published in parts (meta.publication_partition: a staking mart by epoch, an incremental mart by what
     one run recomputes): a scheduled build's publication starts from the published file and replaces only the
     parts whose rows changed, and then equals the build. A mart whose columns the build reordered is copied whole,
     in the build's order."""
     from warehouse.publish import stage
 
-    target = copy_duckdb(small_duckdb[0], tmp_path / "parts", with_publication=True)
+    target = copy_duckdb(small_duckdb[0], duckdb_target, with_publication=True)
     published = marts_path(target)
     connection = duckdb.connect(str(target.duckdb_path))
     first, last, n_rows = connection.execute(
@@ -183,9 +180,9 @@ while True:
 """
 
 
-def test_a_reader_queries_marts_duckdb_while_a_build_runs(small_duckdb, tmp_path):
-    """Another process reads marts.duckdb the whole time a build (with its publication) runs."""
-    target = copy_duckdb(small_duckdb[0], tmp_path / "reading", with_publication=True)
+def test_a_reader_queries_marts_duckdb_while_a_build_runs(small_duckdb, duckdb_target, tmp_path):
+    """Another process reads marts.duckdb the whole time a (scheduled) build with its publication runs."""
+    target = recorded_full_audit(copy_duckdb(small_duckdb[0], duckdb_target, with_publication=True))
     published = marts_path(target)
     before = str(read_published(published)[0])
     stop = tmp_path / "stop"
@@ -219,10 +216,10 @@ def published_counts(path) -> dict[str, int]:
         connection.close()
 
 
-def test_a_build_of_a_selection_audits_and_publishes_only_what_it_built(small_duckdb, tmp_path):
+def test_a_build_of_a_selection_audits_and_publishes_only_what_it_built(small_duckdb, duckdb_target):
     """The scoring job's kind of build: its tables are audited and republished, every other table keeps its
     published version, even when the build file holds something its audit never saw."""
-    target = copy_duckdb(small_duckdb[0], tmp_path / "selection", with_publication=True)
+    target = copy_duckdb(small_duckdb[0], duckdb_target, with_publication=True)
     published = marts_path(target)
     before = published_counts(published)
     connection = duckdb.connect(str(target.duckdb_path))

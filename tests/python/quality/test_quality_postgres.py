@@ -4,10 +4,9 @@ included (warehouse build runs them between dbt phases)."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from quality.quality_world import copy_postgres, drop_postgres, execute_postgres, fetch_postgres
+from quality.quality_world import copy_postgres, execute_postgres, fetch_postgres, recorded_full_audit
+from warehouse_testing import postgres_database
 
 from warehouse.build import build
 from warehouse.publish import last_publication, marts_database, publish
@@ -30,8 +29,8 @@ def test_the_clean_small_warehouse_passes_on_postgres(small_postgres):
 
 @pytest.fixture(scope="module")
 def corrupted_postgres(small_postgres):
-    target = copy_postgres(small_postgres[0], f"warehouse_test_{uuid.uuid4().hex[:10]}")
-    try:
+    with postgres_database() as into:
+        target = copy_postgres(small_postgres[0], into)
         execute_postgres(
             target,
             # a rated vote missing between layers (the second), then a σ of 0 (the first)
@@ -47,8 +46,6 @@ def corrupted_postgres(small_postgres):
             "delete from raw.fires where occurred_at > (select max(occurred_at) - interval '5 days' from raw.fires)",
         )
         yield target, run_quality(target, ["raw", "intermediate", "marts"])
-    finally:
-        drop_postgres(target, target.pg_database)
 
 
 def test_corruptions_fail_their_expectations_on_postgres(corrupted_postgres):
@@ -80,44 +77,42 @@ def test_corruptions_fail_their_expectations_on_postgres(corrupted_postgres):
     assert not run.success
 
 
-def test_a_failed_audit_leaves_the_published_marts_unchanged_on_postgres(small_postgres):
-    target = copy_postgres(small_postgres[0], f"warehouse_test_{uuid.uuid4().hex[:10]}")
-    try:
-        first = publish(target, audit={"success": True})
-        assert "marts.operator_share_prices" in first.tables
-        before = last_publication(target)
-        published = "select count(*), sum(share_price) from marts.operator_share_prices"
-        rows_before = fetch_postgres(target, published, marts_database(target))
-        # the next build finds a source that stopped delivering (its newest 5 days never arrived)
-        execute_postgres(
-            target,
-            "delete from raw.fires where occurred_at > (select max(occurred_at) - interval '5 days' from raw.fires)",
-        )
-        report = build(target, quiet=True, audit=True)
-        assert report.quality is not None and not report.quality.success and report.publication is None
-        assert not report.success
-        assert last_publication(target)["published_at"] == before["published_at"]
-        assert fetch_postgres(target, published, marts_database(target)) == rows_before
-    finally:
-        drop_postgres(target, target.pg_database, marts_database(target))
+def test_a_failed_scheduled_audit_leaves_the_published_marts_unchanged_on_postgres(small_postgres, postgres_target):
+    """A scheduled build audits in its worker while it stages the publication, and discards it on a failure."""
+    target = recorded_full_audit(copy_postgres(small_postgres[0], postgres_target))
+    first = publish(target, audit={"success": True})
+    assert "marts.operator_share_prices" in first.tables
+    before = last_publication(target)
+    published = "select count(*), sum(share_price) from marts.operator_share_prices"
+    rows_before = fetch_postgres(target, published, marts_database(target))
+    # the build holds a share price of 0 in an epoch that no new data makes it recompute
+    execute_postgres(
+        target,
+        "update marts.operator_share_prices set share_price = 0 where (domain_id, epoch, operator_id) = "
+        "(select domain_id, epoch, operator_id from marts.operator_share_prices order by 1, 2, 3 limit 1)",
+    )
+    report = build(target, quiet=True, audit=True)
+    assert report.full_audit is False and report.quality is not None, report.error
+    assert {(s.name, r.asset, r.column) for s, r in report.quality.failures()} == {
+        ("marts.staking", "operator_share_prices", "share_price")
+    }
+    assert not report.success and report.publication is None
+    assert last_publication(target)["published_at"] == before["published_at"]
+    assert fetch_postgres(target, published, marts_database(target)) == rows_before
 
 
-def test_a_scoped_publication_refreshes_its_tables_and_keeps_the_others_on_postgres(small_postgres):
-    target = copy_postgres(small_postgres[0], f"warehouse_test_{uuid.uuid4().hex[:10]}")
-    try:
-        publish(target, audit={"success": True})
-        counts = "select (select count(*) from marts.nft_scores), (select count(*) from marts.operator_share_prices)"
-        [(scores, prices)] = fetch_postgres(target, counts, marts_database(target))
-        execute_postgres(
-            target,
-            "delete from marts.operator_share_prices",  # outside the scope: the published version stays
-            "delete from marts.nft_scores "
-            "where nft_id in (select nft_id from marts.nft_scores order by nft_id limit 5)",
-        )
-        second = publish(target, audit={"success": True}, scope={"marts.nft_scores"})
-        assert fetch_postgres(target, counts, marts_database(target)) == [(scores - 5, prices)]
-        assert "marts.operator_share_prices" in second.tables
-        comment = "select obj_description('marts.operator_share_prices'::regclass)"
-        assert fetch_postgres(target, comment, marts_database(target))[0][0]
-    finally:
-        drop_postgres(target, target.pg_database, marts_database(target))
+def test_a_scoped_publication_refreshes_its_tables_and_keeps_the_others_on_postgres(small_postgres, postgres_target):
+    target = copy_postgres(small_postgres[0], postgres_target)
+    publish(target, audit={"success": True})
+    counts = "select (select count(*) from marts.nft_scores), (select count(*) from marts.operator_share_prices)"
+    [(scores, prices)] = fetch_postgres(target, counts, marts_database(target))
+    execute_postgres(
+        target,
+        "delete from marts.operator_share_prices",  # outside the scope: the published version stays
+        "delete from marts.nft_scores where nft_id in (select nft_id from marts.nft_scores order by nft_id limit 5)",
+    )
+    second = publish(target, audit={"success": True}, scope={"marts.nft_scores"})
+    assert fetch_postgres(target, counts, marts_database(target)) == [(scores - 5, prices)]
+    assert "marts.operator_share_prices" in second.tables
+    comment = "select obj_description('marts.operator_share_prices'::regclass)"
+    assert fetch_postgres(target, comment, marts_database(target))[0][0]

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from warehouse.cli import app
 from warehouse.quality import run_quality
 from warehouse.quality.suites import load_suites
+from warehouse.settings import target_from_env
 
 
 def result_of(run, suite: str, asset: str, column: str):
@@ -35,7 +36,9 @@ def test_the_clean_small_warehouse_passes_every_suite_and_is_published(small_duc
 @pytest.fixture(scope="module")
 def corrupted(small_duckdb, tmp_path_factory):
     """A copy with a σ of 0, a duplicated key, a share price of 0, a rated vote missing and a stale source."""
-    target = copy_duckdb(small_duckdb[0], tmp_path_factory.mktemp("corrupted"), with_publication=True)
+    folder = tmp_path_factory.mktemp("corrupted")
+    into = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(folder / small_duckdb[0].duckdb_path.name)})
+    target = copy_duckdb(small_duckdb[0], into, with_publication=True)
     connection = duckdb.connect(str(target.duckdb_path))
     seqs = connection.execute(
         "select event_seq from intermediate.int_votes_rated order by event_seq limit 2"
@@ -59,6 +62,12 @@ def corrupted(small_duckdb, tmp_path_factory):
     duplicated = connection.execute("select nft_id from marts.nft_stats order by nft_id limit 1").fetchone()[0]
     connection.close()
     return target, run_quality(target), {"fires_lag_hours": newest.total_seconds() / 3600, "nft_id": duplicated}
+
+
+def test_an_audit_leaves_no_connection_open_in_its_process(corrupted):
+    """A process that audits builds again afterwards (a scheduler's, a test session): DuckDB refuses to open a
+    file for writing while a read-only connection to it is open in the same process."""
+    duckdb.connect(str(corrupted[0].duckdb_path)).close()
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,6 @@ from warehouse_testing import failures
 
 from warehouse.generate import generate_world
 from warehouse.loaders.run import load
-from warehouse.settings import target_from_env
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +65,8 @@ def _build_in_batches(target, folder, batches) -> dict:
 
 
 @pytest.fixture(scope="module")
-def duckdb_small(small_batches, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("small-duckdb")
-    target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(folder / "warehouse.duckdb")})
-    return _build_in_batches(target, folder, small_batches)
+def duckdb_small(small_batches, tmp_path_factory, duckdb_module_target):
+    return _build_in_batches(duckdb_module_target, tmp_path_factory.mktemp("small-duckdb"), small_batches)
 
 
 @pytest.fixture(scope="module")

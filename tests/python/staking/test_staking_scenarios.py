@@ -82,12 +82,7 @@ def batch_changed() -> list[dict]:
 def world(request, tmp_path_factory):
     """Stages → (marts snapshot, staging snapshot); plus the documents delivered."""
     folder = tmp_path_factory.mktemp(f"staking-{request.param}")
-    if request.param == "duckdb":
-        from warehouse.settings import target_from_env
-
-        target = target_from_env("duckdb", {"WAREHOUSE_DUCKDB_PATH": str(folder / "warehouse.duckdb")})
-    else:
-        target = request.getfixturevalue("postgres_module_target")
+    target = request.getfixturevalue(f"{request.param}_module_target")
     stages, landed, duplicates = {}, {}, {}
 
     def stage(name: str, documents: list[dict] | None, **build) -> None:
