@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from quality.quality_world import drop_postgres
-from warehouse_testing import PG_ENV, postgres_unreachable_reason
+from warehouse_testing import postgres_database
 
 from warehouse.build import build
 from warehouse.generate import generate_world
@@ -49,15 +48,8 @@ def small_duckdb(tmp_path_factory, small_landing):
 def small_postgres(small_landing):
     """The whole `small` warehouse on PostgreSQL, Python steps included (its own database, dropped
     afterwards): (target, build report)."""
-    import uuid
-
-    reason = postgres_unreachable_reason()
-    if reason:
-        pytest.skip(reason)
-    name = f"warehouse_test_{uuid.uuid4().hex[:10]}"
-    target = target_from_env("postgres", {**PG_ENV, "PGDATABASE": name})
-    assert load([small_landing], target).ok
-    report = build(target, quiet=True)
-    assert report.success, report.error
-    yield target, report
-    drop_postgres(target, name, f"{name}_marts")
+    with postgres_database() as target:
+        assert load([small_landing], target).ok
+        report = build(target, quiet=True)
+        assert report.success, report.error
+        yield target, report

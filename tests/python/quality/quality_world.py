@@ -45,17 +45,6 @@ def recorded_full_audit(target: Target) -> Target:
     return target
 
 
-def drop_postgres(target: Target, *databases: str) -> None:
-    import psycopg2
-
-    admin = psycopg2.connect(target.pg_dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        for database in databases:
-            cursor.execute(f'drop database if exists "{database}" with (force)')
-    admin.close()
-
-
 def execute_postgres(target: Target, *statements: str) -> None:
     import psycopg2
 
